@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every target compiles in Swift 6 language mode with strict concurrency; these upcoming
+/// features keep imports and existentials explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "assessment-batch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "assessment-batch", targets: ["assessment-batch"]),
+        .executable(name: "assessment-sim", targets: ["assessment-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+    ],
+    targets: [
+        // libcurl, bound through pkg-config with a header-only shim for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // One blocking HTTP request at a time over a libcurl easy handle.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // The domain: reading, validation, planning, applying, reporting.
+        .target(
+            name: "AssessmentBatchCore",
+            dependencies: ["CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line surface (one subcommand per file); the executable only calls it.
+        .target(
+            name: "AssessmentBatchCommands",
+            dependencies: [
+                "AssessmentBatchCore", "CurlHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "assessment-batch",
+            dependencies: ["AssessmentBatchCommands"],
+            swiftSettings: swiftSettings
+        ),
+        // The local stand-in for the enneo quality API.
+        .target(
+            name: "AssessmentSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "assessment-sim",
+            dependencies: [
+                "AssessmentSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AssessmentBatchCoreTests",
+            dependencies: ["AssessmentBatchCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AssessmentSimulatorTests",
+            dependencies: ["AssessmentSimulator", "CurlHTTP"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "AssessmentBatchCommands", "AssessmentBatchCore", "AssessmentSimulator", "CurlHTTP",
+                "assessment-batch",
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

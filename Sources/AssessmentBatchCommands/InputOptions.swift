@@ -1,0 +1,48 @@
+import ArgumentParser
+import AssessmentBatchCore
+
+/// Options shared by every command that reads input files.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Input files: .csv, .tsv, .jsonl or .ndjson.")
+    var files: [String]
+
+    @Option(help: "Input format for every file, overriding the extension: csv, tsv or jsonl.")
+    var format: String?
+
+    @Option(help: "CSV delimiter: ',', ';' or 'tab' (default: detected from the header).")
+    var delimiter: String?
+
+    @Option(help: "Time zone for date-times written without an offset: an IANA name (Europe/Berlin) or an offset (+01:00). Without it such values are rejected.")
+    var timezone: String?
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one input file.") }
+        _ = try loadOptions()
+    }
+
+    /// The reading options these flags describe.
+    func loadOptions(scorecards: ScorecardCatalog? = nil) throws -> LoadOptions {
+        var options = LoadOptions(scorecards: scorecards)
+        if let format {
+            guard let parsed = InputFormat(rawValue: format.lowercased()) else {
+                throw ValidationError("--format must be csv, tsv or jsonl, not '\(format)'.")
+            }
+            options.format = parsed
+        }
+        if let delimiter {
+            switch delimiter.lowercased() {
+            case ",", "comma": options.delimiter = UInt8(ascii: ",")
+            case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
+            case "tab", "\t", "\\t": options.delimiter = UInt8(ascii: "\t")
+            default: throw ValidationError("--delimiter must be ',', ';' or 'tab', not '\(delimiter)'.")
+            }
+        }
+        if let timezone {
+            guard let zone = Timestamp.Zone(timezone) else {
+                throw ValidationError("--timezone must be an IANA name like Europe/Berlin or an offset like +01:00, not '\(timezone)'.")
+            }
+            options.zone = zone
+        }
+        return options
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import AssessmentBatchCore
+
+extension AssessmentBatchCommand {
+    /// `validate FILE...`: offline checks, no network.
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check input files offline and print every problem as file:line: message.",
+            discussion: "Touches no network. Exit 0 when every row is valid, 2 otherwise."
+        )
+
+        @OptionGroup var input: InputOptions
+
+        @Option(help: "A JSON array of scorecards as GET /quality/scorecard returns them; rows with scorecardId are checked against it.")
+        var scorecards: String?
+
+        func run() throws {
+            var catalog: ScorecardCatalog?
+            if let scorecards {
+                do {
+                    catalog = try ScorecardCatalog.load(path: scorecards)
+                } catch {
+                    printError("assessment-batch: \(error)")
+                    throw ExitCode(ExitStatus.invalidInput.rawValue)
+                }
+            }
+            let batch = BatchLoader.load(input.files, options: try input.loadOptions(scorecards: catalog))
+            printDiagnostics(batch.diagnostics)
+            let summary = "\(batch.rows) row\(batch.rows == 1 ? "" : "s"), \(batch.updates.count + batch.invalid.count) assessments"
+            if batch.isValid {
+                printError("assessment-batch: \(input.files.joined(separator: ", ")): valid: \(summary)")
+            } else {
+                printError("assessment-batch: \(input.files.joined(separator: ", ")): \(batch.diagnostics.count) problem\(batch.diagnostics.count == 1 ? "" : "s") in \(summary); nothing would be sent")
+                throw ExitCode(ExitStatus.invalidInput.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// What happened to one assessment.
+public struct AssessmentOutcome: Sendable {
+    public enum Status: String, Sendable {
+        case applied, unchanged, failed, notAttempted
+    }
+
+    public var assessmentId: Int?
+    public var sources: [SourceLocation]
+    public var status: Status
+    public var errorKind: ErrorKind?
+    /// The last HTTP status received for it, if any.
+    public var httpStatus: Int?
+    /// Requests sent for it.
+    public var attempts: Int
+    public var error: String?
+
+    public init(assessmentId: Int?, sources: [SourceLocation], status: Status, errorKind: ErrorKind? = nil,
+                httpStatus: Int? = nil, attempts: Int = 0, error: String? = nil) {
+        self.assessmentId = assessmentId
+        self.sources = sources
+        self.status = status
+        self.errorKind = errorKind
+        self.httpStatus = httpStatus
+        self.attempts = attempts
+        self.error = error
+    }
+
+    /// The failure to write next to each source row, or nil when it needs no retry.
+    public var rowFailure: RowFailure? {
+        switch status {
+        case .applied, .unchanged: return nil
+        case .failed: return RowFailure(kind: errorKind ?? .transient, message: error ?? "failed")
+        case .notAttempted: return RowFailure(kind: .notAttempted, message: error ?? "not attempted")
+        }
+    }
+}
+
+/// Why a run ended before its work was done.
+public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
+    /// The server answered 401: the token is wrong or expired.
+    case authenticationRejected
+    /// No answer from the server for the configured window.
+    case serverUnreachable(seconds: Int, lastError: String)
+    /// SIGINT or SIGTERM.
+    case interrupted(signal: Int32)
+
+    public var description: String {
+        switch self {
+        case .authenticationRejected:
+            return "the server rejected the token (HTTP 401): check ENNEO_TOKEN or --token-file"
+        case .serverUnreachable(let seconds, let lastError):
+            return "no answer from the server for \(seconds) s (last error: \(lastError))"
+        case .interrupted(let signal):
+            return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT")"
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Synchronization
+
+/// Request counts and latencies over a run, shared by all workers.
+public final class HTTPStatistics: Sendable {
+    /// A copy of the figures at one moment.
+    public struct Snapshot: Sendable {
+        public var requests = 0
+        public var retries = 0
+        /// Status code (or `transport` for transfers without a response) → count.
+        public var statusCounts: [String: Int] = [:]
+        public var newConnections = 0
+        /// Request latencies in milliseconds.
+        public var latencies: [Double] = []
+
+        /// The latency below which `fraction` of requests finished (nearest rank).
+        public func latencyPercentile(_ fraction: Double) -> Double? {
+            guard !latencies.isEmpty else { return nil }
+            let sorted = latencies.sorted()
+            let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+            return sorted[min(sorted.count - 1, max(0, rank - 1))]
+        }
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    func record(status: Int?, milliseconds: Double, retry: Bool, newConnections: Int) {
+        state.withLock { state in
+            state.requests += 1
+            if retry { state.retries += 1 }
+            state.statusCounts[status.map(String.init) ?? "transport", default: 0] += 1
+            state.newConnections += newConnections
+            state.latencies.append(milliseconds)
+        }
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+}

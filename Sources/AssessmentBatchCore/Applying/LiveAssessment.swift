@@ -1,0 +1,77 @@
+/// An assessment as the API returns it, reduced to the values a batch can set.
+public struct LiveAssessment: Sendable {
+    /// One criterion's live values.
+    public struct Criterion: Sendable {
+        public var score: Double?
+        public var reason: String?
+        /// `unscored`, `aiGenerated` or `humanVerified`.
+        public var state: String?
+    }
+
+    public var id: Int?
+    public var scorecardId: Int?
+    public var state: String?
+    public var canEdit: Bool?
+    public var modifiedAt: Timestamp?
+    public var aiSummary: String?
+    public var supervisorAssessment: String?
+    public var assessmentDate: Timestamp?
+    public var discussionDate: Timestamp?
+    public var criteria: [CriterionKey: Criterion] = [:]
+
+    /// Reads the full-format assessment object (`data.categories[].criteria[]`).
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue else { return nil }
+        let data = object["data"]?.objectValue
+        id = object["id"]?.intValue
+        scorecardId = object["scorecardId"]?.intValue
+        state = object["state"]?.stringValue
+        if case .bool(let flag)? = object["canEdit"] { canEdit = flag }
+        modifiedAt = object["modifiedAt"]?.timestampValue
+        aiSummary = data?["aiSummary"]?.stringValue ?? object["aiSummary"]?.stringValue
+        supervisorAssessment = data?["supervisorAssessment"]?.stringValue ?? object["supervisorAssessment"]?.stringValue
+        assessmentDate = (data?["assessmentDate"] ?? object["assessmentDate"])?.timestampValue
+        discussionDate = (data?["discussionDate"] ?? object["discussionDate"])?.timestampValue
+        for category in data?["categories"]?.arrayValue ?? [] {
+            guard let categoryObject = category.objectValue, let categoryId = categoryObject["categoryId"]?.intValue else { continue }
+            for criterion in categoryObject["criteria"]?.arrayValue ?? [] {
+                guard let criterionObject = criterion.objectValue, let id = criterionObject["id"]?.intValue else { continue }
+                let score: Double? = if case .number(let text)? = criterionObject["score"] { Double(text) } else { nil }
+                criteria[CriterionKey(categoryId: categoryId, criterionId: id)] = Criterion(
+                    score: score, reason: criterionObject["reason"]?.stringValue, state: criterionObject["state"]?.stringValue)
+            }
+        }
+    }
+
+    /// Each value `update` sets that this assessment does not hold, as a readable line
+    /// (dates compared as instants).
+    public func differences(from update: AssessmentUpdate) -> [String] {
+        var found: [String] = []
+        func check<Value: Equatable>(_ name: String, _ wanted: Value?, _ live: Value?, show: (Value) -> String) {
+            guard let wanted, wanted != live else { return }
+            found.append("\(name) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
+        }
+        check("aiSummary", update.fields.aiSummary, aiSummary) { "\"\($0)\"" }
+        check("supervisorAssessment", update.fields.supervisorAssessment, supervisorAssessment) { "\"\($0)\"" }
+        check("assessmentDate", update.fields.assessmentDate, assessmentDate) { $0.description }
+        check("discussionDate", update.fields.discussionDate, discussionDate) { $0.description }
+        check("state", update.fields.state?.rawValue, state) { $0 }
+        for criterion in update.criteria {
+            guard let live = criteria[criterion.key] else {
+                found.append("\(criterion.key) is missing on the server")
+                continue
+            }
+            check("\(criterion.key) score", criterion.score.map(Double.init), live.score) { String(Int($0)) }
+            check("\(criterion.key) reason", criterion.reason, live.reason) { "\"\($0)\"" }
+        }
+        return found
+    }
+}
+
+extension JSONValue {
+    /// The value as a `Timestamp` when it is an RFC 3339 string with an offset.
+    var timestampValue: Timestamp? {
+        guard case .string(let text) = self, case .success(let timestamp) = Timestamp.parse(text) else { return nil }
+        return timestamp
+    }
+}

@@ -1,0 +1,56 @@
+/// A column (CSV) or key (JSONL) the tool understands.
+public enum Column: String, CaseIterable, Sendable {
+    case assessmentId, categoryId, criterionId, score, reason
+    case aiSummary, supervisorAssessment, assessmentDate, discussionDate, state
+    case scorecardId, expectedModifiedAt
+    /// Written by the tool into failures files and ignored when read back.
+    case error, errorKind, sourceLine
+
+    /// Columns the tool writes into failures files; ignored on input.
+    public static let written: [Column] = [.error, .errorKind, .sourceLine]
+
+    private static let byLowercasedName: [String: Column] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
+
+    /// Matches a header or key case-insensitively, ignoring surrounding whitespace.
+    public init?(header: String) {
+        let trimmed = header.trimmingWhitespace().lowercased()
+        guard let column = Self.byLowercasedName[trimmed] else { return nil }
+        self = column
+    }
+
+    /// The known column whose name is closest to `name`, for "did you mean" messages.
+    public static func closest(to name: String) -> Column {
+        let target = Array(name.trimmingWhitespace().lowercased().utf8)
+        return allCases.min { lhs, rhs in
+            editDistance(target, Array(lhs.rawValue.lowercased().utf8))
+                < editDistance(target, Array(rhs.rawValue.lowercased().utf8))
+        } ?? .assessmentId
+    }
+}
+
+/// Levenshtein distance over bytes.
+func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{00A0}" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

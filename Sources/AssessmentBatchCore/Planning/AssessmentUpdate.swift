@@ -1,0 +1,108 @@
+/// The two states a PATCH may set explicitly.
+public enum TargetState: String, Sendable, CaseIterable {
+    case reviewedBySupervisor, discussedWithAssessee
+}
+
+/// One criterion change: `score` and `reason` are nil when left unchanged.
+public struct CriterionUpdate: Sendable, Equatable {
+    public var categoryId: Int
+    public var criterionId: Int
+    public var score: Int?
+    public var reason: String?
+
+    public init(categoryId: Int, criterionId: Int, score: Int? = nil, reason: String? = nil) {
+        self.categoryId = categoryId
+        self.criterionId = criterionId
+        self.score = score
+        self.reason = reason
+    }
+
+    /// The criterion this update names.
+    public var key: CriterionKey { CriterionKey(categoryId: categoryId, criterionId: criterionId) }
+}
+
+/// A criterion's identity within a scorecard.
+public struct CriterionKey: Hashable, Sendable, CustomStringConvertible {
+    public var categoryId: Int
+    public var criterionId: Int
+
+    public init(categoryId: Int, criterionId: Int) {
+        self.categoryId = categoryId
+        self.criterionId = criterionId
+    }
+
+    public var description: String { "category \(categoryId) criterion \(criterionId)" }
+}
+
+/// Assessment-level values; nil means "not set by the file".
+public struct AssessmentFields: Sendable, Equatable {
+    public var aiSummary: String?
+    public var supervisorAssessment: String?
+    public var assessmentDate: Timestamp?
+    public var discussionDate: Timestamp?
+    public var state: TargetState?
+    /// Guard: the scorecard revision the file was made for (not sent).
+    public var scorecardId: Int?
+    /// Guard: the `modifiedAt` the file was made against (not sent).
+    public var expectedModifiedAt: Timestamp?
+
+    public init() {}
+
+    /// Whether any value that would be written is set (guards do not count).
+    public var setsAnyValue: Bool {
+        aiSummary != nil || supervisorAssessment != nil || assessmentDate != nil || discussionDate != nil || state != nil
+    }
+}
+
+/// Where a row came from: the input file (by index into the run's inputs) and its line.
+public struct SourceLocation: Sendable, Hashable, Comparable {
+    public var input: Int
+    public var line: Int
+
+    public init(input: Int, line: Int) {
+        self.input = input
+        self.line = line
+    }
+
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+        (lhs.input, lhs.line) < (rhs.input, rhs.line)
+    }
+}
+
+/// Everything a file asks of one assessment: becomes exactly one PATCH.
+public struct AssessmentUpdate: Sendable {
+    public var assessmentId: Int
+    /// Criteria in the order they first appear in the input.
+    public var criteria: [CriterionUpdate]
+    public var fields: AssessmentFields
+    /// Every input row that contributed, in input order.
+    public var sources: [SourceLocation]
+
+    public init(assessmentId: Int, criteria: [CriterionUpdate] = [], fields: AssessmentFields = AssessmentFields(), sources: [SourceLocation] = []) {
+        self.assessmentId = assessmentId
+        self.criteria = criteria
+        self.fields = fields
+        self.sources = sources
+    }
+
+    /// The PATCH body: only the fields the input sets, in the API's documented order.
+    public var patchBody: JSONValue {
+        var body = JSONObject()
+        if let text = fields.aiSummary { body.append("aiSummary", .string(text)) }
+        if let text = fields.supervisorAssessment { body.append("supervisorAssessment", .string(text)) }
+        if let date = fields.assessmentDate { body.append("assessmentDate", .string(date.description)) }
+        if let date = fields.discussionDate { body.append("discussionDate", .string(date.description)) }
+        if !criteria.isEmpty {
+            body.append("criteria", .array(criteria.map { criterion in
+                var item = JSONObject()
+                item.append("categoryId", .number(String(criterion.categoryId)))
+                item.append("criterionId", .number(String(criterion.criterionId)))
+                if let score = criterion.score { item.append("score", .number(String(score))) }
+                if let reason = criterion.reason { item.append("reason", .string(reason)) }
+                return .object(item)
+            }))
+        }
+        if let state = fields.state { body.append("state", .string(state.rawValue)) }
+        return .object(body)
+    }
+}

@@ -1,0 +1,112 @@
+/// A failures file that was written.
+public struct FailuresFile: Sendable {
+    public var path: String
+    public var rows: Int
+    /// The input it holds rows of.
+    public var input: String
+}
+
+/// Writes `<stem>.failures.<ext>` for each input with rows that were not applied.
+///
+/// The input is read again rather than kept in memory: its rows come out in the input's own
+/// format, delimiter, header spelling, BOM and line ending, original columns first and
+/// untouched, then `error`, `errorKind` and `sourceLine` (replacing any from an earlier run),
+/// so `apply` on the file retries exactly those rows.
+public enum FailuresWriter {
+    public static func write(inputs: [InputDescription], failures: [SourceLocation: RowFailure], directory: String) throws -> [FailuresFile] {
+        var written: [FailuresFile] = []
+        for (index, input) in inputs.enumerated() {
+            let lines = failures.filter { $0.key.input == index }
+            guard !lines.isEmpty else { continue }
+            let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.line, $0.value) })
+            let path = "\(directory)/\(input.stem).failures.\(input.format.fileExtension)"
+            let file = try OutputFile(path: path)
+            let rows: Int
+            switch input.format {
+            case .csv, .tsv: rows = try writeCSV(input, failures: byLine, to: file)
+            case .jsonl: rows = try writeJSONL(input, failures: byLine, to: file)
+            }
+            try file.commit()
+            written.append(FailuresFile(path: path, rows: rows, input: input.path))
+        }
+        return written
+    }
+
+    private static func writeCSV(_ input: InputDescription, failures: [Int: RowFailure], to file: OutputFile) throws -> Int {
+        let delimiter = input.delimiter
+        let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
+        let kept = input.header.indices.filter { !writtenNames.contains(input.header[$0].trimmingWhitespace().lowercased()) }
+        var line: [UInt8] = input.hasByteOrderMark ? [0xEF, 0xBB, 0xBF] : []
+        let header = kept.map { input.header[$0] } + Column.written.map(\.rawValue)
+        appendCSVRecord(header, delimiter: delimiter, lineEnding: input.lineEnding, into: &line)
+        try file.write(line)
+        var rows = 0
+        var sawHeader = false
+        var parser = CSVParser(delimiter: delimiter)
+        let reader = try ChunkedFileReader(path: input.path)
+        let emit: (borrowing CSVRecord) throws -> Void = { record in
+            guard sawHeader else {
+                sawHeader = true
+                return
+            }
+            guard let failure = failures[record.line] else { return }
+            var fields = kept.map { $0 < record.count ? record.string($0) : "" }
+            fields += [failure.message, failure.kind.rawValue, String(record.line)]
+            var bytes: [UInt8] = []
+            appendCSVRecord(fields, delimiter: delimiter, lineEnding: input.lineEnding, into: &bytes)
+            try file.write(bytes)
+            rows += 1
+        }
+        try reader.forEachChunk { chunk in try parser.consume(chunk, onRecord: emit) }
+        try parser.finish(onRecord: emit)
+        return rows
+    }
+
+    private static func writeJSONL(_ input: InputDescription, failures: [Int: RowFailure], to file: OutputFile) throws -> Int {
+        var rows = 0
+        var splitter = LineSplitter()
+        let reader = try ChunkedFileReader(path: input.path)
+        let emit: (UnsafeRawBufferPointer, Int) throws -> Void = { line, number in
+            guard let failure = failures[number] else { return }
+            var object = JSONObject()
+            if let original = (try? JSONParser.parse(line))?.objectValue {
+                let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
+                for member in original.members where !writtenNames.contains(member.key.lowercased()) {
+                    object.append(member.key, member.value)
+                }
+            } else {
+                object.append("rawLine", .string(String(decoding: line, as: UTF8.self)))
+            }
+            object.append(Column.error.rawValue, .string(failure.message))
+            object.append(Column.errorKind.rawValue, .string(failure.kind.rawValue))
+            object.append(Column.sourceLine.rawValue, .number(String(number)))
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object(object), into: &bytes)
+            bytes.append(contentsOf: input.lineEnding.utf8)
+            try file.write(bytes)
+            rows += 1
+        }
+        try reader.forEachChunk { chunk in try splitter.consume(chunk, onLine: emit) }
+        try splitter.finish(onLine: emit)
+        return rows
+    }
+
+    /// Appends one RFC 4180 record, quoting only fields that need it.
+    static func appendCSVRecord(_ fields: [String], delimiter: UInt8, lineEnding: String, into out: inout [UInt8]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(delimiter) }
+            let bytes = Array(field.utf8)
+            if bytes.contains(where: { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+                out.append(UInt8(ascii: "\""))
+                for byte in bytes {
+                    out.append(byte)
+                    if byte == UInt8(ascii: "\"") { out.append(byte) }
+                }
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: bytes)
+            }
+        }
+        out.append(contentsOf: lineEnding.utf8)
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written through a buffer under a temporary name and renamed into place by
+/// `commit()`, so readers never see it half-written. Mode 0600.
+final class OutputFile {
+    let path: String
+    private let temporaryPath: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws(FileError) {
+        self.path = path
+        temporaryPath = path + ".partial"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileError("create", temporaryPath) }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(temporaryPath)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws(FileError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    func write(_ text: String) throws(FileError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    func commit() throws(FileError) {
+        try flush()
+        fsync(fd)
+        close(fd)
+        fd = -1
+        guard rename(temporaryPath, path) == 0 else { throw FileError("rename into", path) }
+    }
+
+    private func flush() throws(FileError) {
+        var written = 0
+        while written < buffer.count {
+            let result = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, buffer.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw FileError("write", temporaryPath)
+            }
+            written += result
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

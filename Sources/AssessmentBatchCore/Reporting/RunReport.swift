@@ -1,0 +1,148 @@
+import Foundation
+
+/// The tool's version, written into reports.
+public let toolVersion = "0.1.0"
+
+/// How a run ended, as the process exit code.
+public enum ExitStatus: Int32, Sendable {
+    /// Every assessment applied or unchanged.
+    case success = 0
+    /// Finished, but some assessments failed or were not attempted.
+    case failures = 1
+    /// Invalid input or usage; nothing was sent.
+    case invalidInput = 2
+    /// Stopped early: the token was rejected or the server did not answer.
+    case aborted = 3
+    case interrupted = 130
+    case terminated = 143
+}
+
+/// Counts over all assessments of a run; `assessments` = applied + unchanged + failed + notAttempted.
+public struct RunCounts: Sendable, Equatable {
+    public var rows = 0
+    public var assessments = 0
+    public var applied = 0
+    public var unchanged = 0
+    public var failed = 0
+    public var failedByKind: [ErrorKind: Int] = [:]
+    public var notAttempted = 0
+
+    public init(rows: Int, outcomes: [AssessmentOutcome]) {
+        self.rows = rows
+        assessments = outcomes.count
+        for outcome in outcomes {
+            switch outcome.status {
+            case .applied: applied += 1
+            case .unchanged: unchanged += 1
+            case .notAttempted: notAttempted += 1
+            case .failed:
+                failed += 1
+                failedByKind[outcome.errorKind ?? .transient, default: 0] += 1
+            }
+        }
+    }
+}
+
+/// Everything `report.json` records about one run.
+public struct RunReport: Sendable {
+    public var command: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var baseURL: String?
+    public var inputs: [InputDescription]
+    /// Options as given (never the token).
+    public var options: JSONObject
+    public var outcomes: [AssessmentOutcome]
+    public var statistics: HTTPStatistics.Snapshot
+    public var failuresFiles: [FailuresFile]
+    public var abortReason: AbortReason?
+    public var exitStatus: ExitStatus
+
+    public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
+
+    /// The report as JSON, keys in a stable order.
+    public var json: JSONValue {
+        var root = JSONObject()
+        root.append("tool", .string("assessment-batch"))
+        root.append("version", .string(toolVersion))
+        root.append("command", .string(command))
+        root.append("startedAt", .string(Self.format(startedAt)))
+        root.append("finishedAt", .string(Self.format(finishedAt)))
+        root.append("durationSeconds", .number(String(format: "%.3f", finishedAt.timeIntervalSince(startedAt))))
+        root.append("exitCode", .number(String(exitStatus.rawValue)))
+        root.append("abortReason", abortReason.map { .string($0.description) } ?? .null)
+        if let baseURL { root.append("baseURL", .string(baseURL)) }
+        root.append("inputs", .array(inputs.map { input in
+            var object = JSONObject()
+            object.append("path", .string(input.path))
+            object.append("format", .string(input.format.rawValue))
+            if input.format != .jsonl { object.append("delimiter", .string(String(UnicodeScalar(input.delimiter)))) }
+            object.append("sha256", .string(input.sha256))
+            object.append("rows", .number(String(input.rows)))
+            return .object(object)
+        }))
+        root.append("options", .object(options))
+        let counts = counts
+        var countObject = JSONObject()
+        countObject.append("rows", .number(String(counts.rows)))
+        countObject.append("assessments", .number(String(counts.assessments)))
+        countObject.append("applied", .number(String(counts.applied)))
+        countObject.append("unchanged", .number(String(counts.unchanged)))
+        countObject.append("failed", .number(String(counts.failed)))
+        var byKind = JSONObject()
+        for kind in ErrorKind.allCases { if let count = counts.failedByKind[kind] { byKind.append(kind.rawValue, .number(String(count))) } }
+        countObject.append("failedByKind", .object(byKind))
+        countObject.append("notAttempted", .number(String(counts.notAttempted)))
+        root.append("counts", .object(countObject))
+        var http = JSONObject()
+        http.append("requests", .number(String(statistics.requests)))
+        http.append("retries", .number(String(statistics.retries)))
+        var statuses = JSONObject()
+        for key in statistics.statusCounts.keys.sorted() { statuses.append(key, .number(String(statistics.statusCounts[key] ?? 0))) }
+        http.append("statusCounts", .object(statuses))
+        http.append("newConnections", .number(String(statistics.newConnections)))
+        var latency = JSONObject()
+        for (name, fraction) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
+            latency.append(name, statistics.latencyPercentile(fraction).map { .number(String(format: "%.1f", $0)) } ?? .null)
+        }
+        http.append("latencyMs", .object(latency))
+        root.append("http", .object(http))
+        root.append("failuresFiles", .array(failuresFiles.map { file in
+            var object = JSONObject()
+            object.append("path", .string(file.path))
+            object.append("input", .string(file.input))
+            object.append("rows", .number(String(file.rows)))
+            return .object(object)
+        }))
+        let multipleInputs = inputs.count > 1
+        root.append("outcomes", .array(outcomes.map { outcome in
+            var object = JSONObject()
+            object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
+            object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
+            if multipleInputs { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
+            object.append("status", .string(outcome.status.rawValue))
+            object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
+            object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
+            object.append("attempts", .number(String(outcome.attempts)))
+            object.append("error", outcome.error.map { .string($0) } ?? .null)
+            return .object(object)
+        }))
+        return .object(root)
+    }
+
+    /// Writes `report.json` into `directory` atomically, mode 0600.
+    public func write(to directory: String) throws -> String {
+        let path = "\(directory)/report.json"
+        var bytes: [UInt8] = []
+        JSONWriter.write(json, pretty: true, into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        try writeFileAtomically(path, bytes)
+        return path
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

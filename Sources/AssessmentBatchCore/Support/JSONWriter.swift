@@ -1,0 +1,95 @@
+/// Writes `JSONValue`s as RFC 8259 text.
+public enum JSONWriter {
+    /// Compact (or 2-space pretty) RFC 8259 text; object member order kept; strings escape `"` `\` and control characters (as \n \r \t \b \f or \u00XX), non-ASCII kept as UTF-8, `/` not escaped.
+    ///
+    /// Pretty output puts each member and element on its own line, writes `"key": value`, and
+    /// keeps empty containers as `{}` and `[]`. Numbers are written as their text.
+    public static func write(_ value: JSONValue, pretty: Bool = false, into out: inout [UInt8]) {
+        write(value, pretty: pretty, indent: 0, into: &out)
+    }
+
+    /// The text of `value`; see `write(_:pretty:into:)`.
+    public static func string(_ value: JSONValue, pretty: Bool = false) -> String {
+        var out: [UInt8] = []
+        write(value, pretty: pretty, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `string` as a JSON string literal, with its quotes.
+    public static func appendEscaped(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                out.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0x0F)])
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func write(_ value: JSONValue, pretty: Bool, indent: Int, into out: inout [UInt8]) {
+        switch value {
+        case .null:
+            out.append(contentsOf: "null".utf8)
+        case .bool(let flag):
+            out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let text):
+            out.append(contentsOf: text.utf8)
+        case .string(let text):
+            appendEscaped(text, into: &out)
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1, into: &out) }
+                write(element, pretty: pretty, indent: indent + 1, into: &out)
+            }
+            if pretty { newline(indent, into: &out) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            guard !object.members.isEmpty else {
+                out.append(contentsOf: "{}".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1, into: &out) }
+                appendEscaped(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                write(member.value, pretty: pretty, indent: indent + 1, into: &out)
+            }
+            if pretty { newline(indent, into: &out) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func newline(_ indent: Int, into out: inout [UInt8]) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// An instant parsed from an RFC 3339 date-time, kept with the text sent to the API.
+///
+/// Two timestamps are equal when they name the same instant, whatever offset they were
+/// written with (`2024-06-12T13:00:00+02:00` == `2024-06-12T11:00:00Z`).
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
+    public let seconds: Int64
+    /// Nanoseconds within the second.
+    public let nanoseconds: Int32
+    /// The digits of the fraction as written (kept so a value round-trips unchanged).
+    private let fractionDigits: String
+
+    init(seconds: Int64, nanoseconds: Int32, fractionDigits: String) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+        self.fractionDigits = fractionDigits
+    }
+
+    public static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.seconds == rhs.seconds && lhs.nanoseconds == rhs.nanoseconds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seconds)
+        hasher.combine(nanoseconds)
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+    }
+
+    /// RFC 3339 in UTC, e.g. `2024-06-12T11:00:00Z`: the form the tool sends.
+    public var description: String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = Self.civil(fromDays: days)
+        var text = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
+        text += "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
+        if !fractionDigits.isEmpty { text += "." + fractionDigits }
+        return text + "Z"
+    }
+
+    /// A time zone used for timestamps written without an offset.
+    public enum Zone: Sendable {
+        case fixed(offsetSeconds: Int)
+        case named(TimeZone)
+
+        /// Parses `+01:00`, `-05:30`, `Z`/`UTC`, or an IANA name such as `Europe/Berlin`.
+        public init?(_ text: String) {
+            if text == "Z" || text.uppercased() == "UTC" {
+                self = .fixed(offsetSeconds: 0)
+            } else if let offset = Timestamp.parseOffset(Array(text.utf8)[...]) {
+                self = .fixed(offsetSeconds: offset)
+            } else if text.contains("/"), let zone = TimeZone(identifier: text) {
+                self = .named(zone)
+            } else {
+                return nil
+            }
+        }
+
+        func offset(forLocalSeconds local: Int64) -> Int {
+            switch self {
+            case .fixed(let offset):
+                return offset
+            case .named(let zone):
+                // Guess with the offset at `local` read as UTC, then correct once (DST edges).
+                let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
+                return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
+            }
+        }
+    }
+
+    /// Why a text is not an accepted date-time.
+    public enum ParseFailure: Error, Equatable {
+        case malformed
+        case missingOffset
+    }
+
+    /// Parses an RFC 3339 date-time (`T` or a space between date and time, optional
+    /// fraction, `Z` or `±HH:MM`). A value without an offset is read in `zone`, or rejected
+    /// when there is none.
+    public static func parse(_ text: String, zone: Zone? = nil) -> Result<Timestamp, ParseFailure> {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19,
+              let year = number(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
+              let month = number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
+              let day = number(bytes, 8, 2),
+              [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
+              let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
+              let minute = number(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
+              let second = number(bytes, 17, 2),
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60
+        else { return .failure(.malformed) }
+        var index = 19
+        var fraction = ""
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard index > start, index - start <= 9 else { return .failure(.malformed) }
+            fraction = String(decoding: bytes[start..<index], as: UTF8.self)
+        }
+        let local = days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let offset: Int
+        if index == bytes.count {
+            guard let zone else { return .failure(.missingOffset) }
+            offset = zone.offset(forLocalSeconds: local)
+        } else if index + 1 == bytes.count, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
+            offset = 0
+        } else if let parsed = parseOffset(bytes[index...]) {
+            offset = parsed
+        } else {
+            return .failure(.malformed)
+        }
+        let padded = fraction.padding(toLength: 9, withPad: "0", startingAt: 0)
+        return .success(Timestamp(seconds: local - Int64(offset), nanoseconds: Int32(padded) ?? 0, fractionDigits: fraction))
+    }
+
+    static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let b = Array(bytes)
+        guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
+              let hours = number(b, 1, 2), let minutes = number(b, 4, 2), hours < 24, minutes < 60
+        else { return nil }
+        let offset = hours * 3600 + minutes * 60
+        return b[0] == UInt8(ascii: "-") ? -offset : offset
+    }
+
+    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<start + count {
+            let digit = Int(bytes[index]) - 48
+            guard (0...9).contains(digit) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+    private static func days(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = Int64((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1)
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}

@@ -1,0 +1,3 @@
+import AssessmentBatchCommands
+
+AssessmentBatchCommand.runAndExit()

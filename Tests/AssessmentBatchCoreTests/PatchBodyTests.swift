@@ -1,0 +1,100 @@
+import Testing
+@testable import AssessmentBatchCore
+
+struct PatchBodyTests {
+    @Test func onlyTheFieldsTheFileSetsInTheDocumentedOrder() {
+        let batch = load(#"""
+            assessmentId;categoryId;criterionId;score;reason;state;discussionDate;aiSummary
+            901;1;2;5;"Great ""intro""";reviewedBySupervisor;2024-06-13T11:00:00+02:00;
+            901;2;6;;Added context;;;Zusammenfassung: höflich
+            902;1;2;0;;;;
+
+            """#)
+        #expect(batch.isValid)
+        #expect(JSONWriter.string(batch.updates[0].patchBody) == #"""
+            {"aiSummary":"Zusammenfassung: höflich","discussionDate":"2024-06-13T09:00:00Z","criteria":[{"categoryId":1,"criterionId":2,"score":5,"reason":"Great \"intro\""},{"categoryId":2,"criterionId":6,"reason":"Added context"}],"state":"reviewedBySupervisor"}
+            """#)
+        #expect(JSONWriter.string(batch.updates[1].patchBody) == """
+            {"criteria":[{"categoryId":1,"criterionId":2,"score":0}]}
+            """)
+    }
+
+    @Test func guardsAreNeverSent() {
+        let batch = load("assessmentId,scorecardId,expectedModifiedAt,supervisorAssessment\n901,7,2024-06-12T11:00:00Z,ok\n")
+        #expect(JSONWriter.string(batch.updates[0].patchBody) == #"{"supervisorAssessment":"ok"}"#)
+    }
+
+    @Test func multiLineReasonsAndControlCharactersAreEscaped() {
+        let batch = load("assessmentId,categoryId,criterionId,reason\r\n901,1,2,\"Zeile 1\r\nZeile 2\ttab\"\r\n")
+        #expect(JSONWriter.string(batch.updates[0].patchBody) == #"{"criteria":[{"categoryId":1,"criterionId":2,"reason":"Zeile 1\r\nZeile 2\ttab"}]}"#)
+    }
+}
+
+struct ExcelExportTests {
+    /// What Excel on a German Windows writes for "CSV UTF-8 (durch Trennzeichen getrennt)".
+    @Test func germanExcelExportReadsExactly() {
+        var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        bytes += Array("""
+            assessmentId;categoryId;criterionId;score;reason;supervisorAssessment\r
+            901;1;1;4;"Begrüßung freundlich; Name genannt";"Gespräch ruhig geführt,\r
+            Rückfragen gut"\r
+            901;1;2;0;"Kein ""Danke"" am Ende";\r
+            ;;;;;\r
+
+            """.utf8)
+        let batch = BatchLoader.load([writeInput(bytes, name: "Kalibrierung März.csv")])
+        #expect(batch.inputs[0].hasByteOrderMark)
+        #expect(batch.inputs[0].delimiter == UInt8(ascii: ";"))
+        #expect(batch.inputs[0].lineEnding == "\r\n")
+        #expect(batch.problems == ["5: assessmentId is missing"])
+        let update = LoadedBatch.first(batch)
+        #expect(update?.fields.supervisorAssessment == "Gespräch ruhig geführt,\r\nRückfragen gut")
+        #expect(update?.criteria == [
+            CriterionUpdate(categoryId: 1, criterionId: 1, score: 4, reason: "Begrüßung freundlich; Name genannt"),
+            CriterionUpdate(categoryId: 1, criterionId: 2, score: 0, reason: "Kein \"Danke\" am Ende"),
+        ])
+    }
+
+    @Test func tabSeparatedByExtensionAndByDetection() {
+        let text = "assessmentId\tcategoryId\tcriterionId\tscore\n901\t1\t2\t3\n"
+        for name in ["x.tsv", "x.csv"] {
+            let batch = load(text, name: name)
+            #expect(batch.isValid)
+            #expect(batch.inputs[0].delimiter == UInt8(ascii: "\t"))
+            #expect(batch.updates.first?.criteria.first?.score == 3)
+        }
+    }
+}
+
+extension LoadedBatch {
+    static func first(_ batch: LoadedBatch) -> AssessmentUpdate? { batch.updates.first }
+}
+
+struct TimestampTests {
+    @Test(arguments: [
+        ("2024-06-12T11:00:00Z", "2024-06-12T11:00:00Z"),
+        ("2024-06-12t11:00:00z", "2024-06-12T11:00:00Z"),
+        ("2024-06-12 13:30:00+02:30", "2024-06-12T11:00:00Z"),
+        ("2024-06-12T11:00:00.5-01:00", "2024-06-12T12:00:00.5Z"),
+        ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+        ("2024-02-29T00:00:00+01:00", "2024-02-28T23:00:00Z"),
+    ])
+    func parsesAndNormalisesToUTC(text: String, utc: String) throws {
+        let timestamp = try Timestamp.parse(text).get()
+        #expect(timestamp.description == utc)
+    }
+
+    @Test func equalityIsByInstant() throws {
+        #expect(try Timestamp.parse("2024-06-12T13:00:00+02:00").get() == Timestamp.parse("2024-06-12T11:00:00Z").get())
+        #expect(try Timestamp.parse("2024-06-12T11:00:00.000Z").get() == Timestamp.parse("2024-06-12T11:00:00Z").get())
+        #expect(try Timestamp.parse("2024-06-12T11:00:00.001Z").get() != Timestamp.parse("2024-06-12T11:00:00Z").get())
+    }
+
+    @Test func daylightSavingTimeInNamedZones() throws {
+        let berlin = try #require(Timestamp.Zone("Europe/Berlin"))
+        #expect(try Timestamp.parse("2024-01-15T12:00:00", zone: berlin).get().description == "2024-01-15T11:00:00Z")
+        #expect(try Timestamp.parse("2024-07-15T12:00:00", zone: berlin).get().description == "2024-07-15T10:00:00Z")
+        #expect(Timestamp.Zone("Mars/Olympus") == nil)
+        #expect(Timestamp.Zone("+25:00") == nil)
+    }
+}
