@@ -4,7 +4,7 @@ import AssessmentBatchCore
 /// Options shared by every command that reads input files.
 struct InputOptions: ParsableArguments {
     @Argument(help: "Input files: .csv, .tsv, .jsonl or .ndjson.")
-    var files: [String]
+    var files: [String] = []
 
     @Option(help: "Input format for every file, overriding the extension: csv, tsv or jsonl.")
     var format: String?
@@ -16,8 +16,12 @@ struct InputOptions: ParsableArguments {
     var timezone: String?
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Give at least one input file.") }
         _ = try loadOptions()
+    }
+
+    /// Fails unless at least one file was named.
+    func requireFiles() throws {
+        if files.isEmpty { throw ValidationError("Give at least one input file.") }
     }
 
     /// The reading options these flags describe.
@@ -44,5 +48,12 @@ struct InputOptions: ParsableArguments {
             options.zone = zone
         }
         return options
+    }
+
+    /// The reading options as given, for the report.
+    func record(into object: inout JSONObject) {
+        object.append("format", format.map { .string($0) } ?? .null)
+        object.append("delimiter", delimiter.map { .string($0) } ?? .null)
+        object.append("timezone", timezone.map { .string($0) } ?? .null)
     }
 }

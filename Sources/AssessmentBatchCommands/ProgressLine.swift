@@ -5,16 +5,28 @@ import Synchronization
 /// Shows progress on stderr: a line rewritten every second on a terminal, a log line every
 /// ten seconds otherwise (cron, CI).
 final class ProgressLine: Sendable {
-    private let finished = Atomic<Int>(0)
-    private let failed = Atomic<Int>(0)
-    private let total = Atomic<Int>(0)
+    private struct Phase {
+        var name = ""
+        var total = 0
+        var finished = 0
+        var failed = 0
+        var startedAt = Date()
+    }
+
+    private let phase = Mutex(Phase())
     private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
-    private let startedAt = Date()
     private let isTerminal = isatty(STDERR_FILENO) == 1
 
-    func start(total count: Int) {
-        total.store(count, ordering: .relaxed)
-        guard count > 0 else { return }
+    /// The observer that feeds this line.
+    var observer: JobObserver {
+        JobObserver(phaseStarted: { [self] name, total in start(name, total: total) },
+                    itemFinished: { [self] failed in record(failed: failed) })
+    }
+
+    private func start(_ name: String, total: Int) {
+        stopTimer(showFinal: true)
+        phase.withLock { $0 = Phase(name: name, total: total) }
+        guard total > 0 else { return }
         let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "assessment-batch.progress"))
         let interval: Double = isTerminal ? 1 : 10
         source.schedule(deadline: .now() + interval, repeating: interval)
@@ -25,26 +37,31 @@ final class ProgressLine: Sendable {
         timer.withLock { $0 = handOver() }
     }
 
-    func record(_ outcome: AssessmentOutcome) {
-        finished.add(1, ordering: .relaxed)
-        if outcome.status == .failed { failed.add(1, ordering: .relaxed) }
+    private func record(failed: Bool) {
+        phase.withLock {
+            $0.finished += 1
+            if failed { $0.failed += 1 }
+        }
     }
 
-    func stop() {
+    /// Stops the line; call once the job returns.
+    func stop() { stopTimer(showFinal: true) }
+
+    private func stopTimer(showFinal: Bool) {
         let source = timer.withLock { timer -> (any DispatchSourceTimer)? in
             defer { timer = nil }
             return timer
         }
         guard let source else { return }
         source.cancel()
-        if isTerminal { show(final: true) }
+        if showFinal && isTerminal { show(final: true) }
     }
 
     private func show(final: Bool) {
-        let done = finished.load(ordering: .relaxed)
-        let count = max(1, total.load(ordering: .relaxed))
-        let elapsed = max(0.001, Date().timeIntervalSince(startedAt))
-        let text = "\(done)/\(count) assessments (\(done * 100 / count)%), \(failed.load(ordering: .relaxed)) failed, \(Int(Double(done) / elapsed))/s"
+        let current = phase.withLock { $0 }
+        let total = max(1, current.total)
+        let elapsed = max(0.001, Date().timeIntervalSince(current.startedAt))
+        let text = "\(current.name): \(current.finished)/\(current.total) (\(current.finished * 100 / total)%), \(current.failed) failed, \(Int(Double(current.finished) / elapsed))/s"
         if isTerminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (final ? "\n" : "")).utf8))
         } else {

@@ -1,7 +1,9 @@
+import CurlHTTP
 import Foundation
 import Logging
+import Synchronization
 
-/// Everything `apply` needs besides the token's source.
+/// Everything `apply` and `plan` need besides the token's source.
 public struct ApplyJobOptions: Sendable {
     public var paths: [String]
     public var load: LoadOptions
@@ -10,21 +12,37 @@ public struct ApplyJobOptions: Sendable {
     /// The run directory; nil for `runs/<stem>-<UTC timestamp>`.
     public var outDirectory: String?
     public var configuration: ApplyConfiguration
+    /// GET each assessment and scorecard first and write only what should be written.
+    public var preflight: Bool
+    public var preflightOptions: PreflightOptions
+    /// Any preflight failure stops the run before the first write (exit 2).
+    public var strict: Bool
     /// The options as the user gave them, recorded in the report (never the token).
     public var recordedOptions: JSONObject
+    /// The command-line arguments, recorded in the journal so `--resume` can restart the run.
+    public var arguments: [String]
+    /// Outcomes of an interrupted run in the same directory, from its journal.
+    public var resumed: [Int: AssessmentOutcome]
 
     public init(paths: [String], load: LoadOptions = LoadOptions(), skipInvalid: Bool = false, outDirectory: String? = nil,
-                configuration: ApplyConfiguration, recordedOptions: JSONObject = JSONObject()) {
+                configuration: ApplyConfiguration, preflight: Bool = true, preflightOptions: PreflightOptions = PreflightOptions(),
+                strict: Bool = false, recordedOptions: JSONObject = JSONObject(), arguments: [String] = [],
+                resumed: [Int: AssessmentOutcome] = [:]) {
         self.paths = paths
         self.load = load
         self.skipInvalid = skipInvalid
         self.outDirectory = outDirectory
         self.configuration = configuration
+        self.preflight = preflight
+        self.preflightOptions = preflightOptions
+        self.strict = strict
         self.recordedOptions = recordedOptions
+        self.arguments = arguments
+        self.resumed = resumed
     }
 }
 
-/// What an `apply` run produced.
+/// What an `apply` or `plan` run produced.
 public struct ApplyJobResult: Sendable {
     public var exitStatus: ExitStatus
     /// Every input problem found (printed as `file:line: message`).
@@ -33,66 +51,210 @@ public struct ApplyJobResult: Sendable {
     public var runDirectory: String?
     public var reportPath: String?
     public var report: RunReport?
+    /// `plan` only: the decision per assessment, in input order.
+    public var plan: [PlannedAssessment] = []
 }
 
-/// Reads, validates, sends and reports: the whole `apply` command.
+/// One assessment in a plan.
+public struct PlannedAssessment: Sendable {
+    public var update: AssessmentUpdate
+    /// nil when the run stopped before it was inspected.
+    public var verdict: PreflightVerdict?
+}
+
+/// Calls forwarded to the user interface (progress), from worker threads.
+public struct JobObserver: Sendable {
+    public var phaseStarted: @Sendable (_ name: String, _ total: Int) -> Void
+    public var itemFinished: @Sendable (_ failed: Bool) -> Void
+
+    public init(phaseStarted: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+                itemFinished: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.phaseStarted = phaseStarted
+        self.itemFinished = itemFinished
+    }
+}
+
+/// Reads, validates, preflights, sends and reports: the whole `apply` and `plan` commands.
 public enum ApplyJob {
-    /// Runs the job to its end; never throws: every problem becomes part of the result.
-    ///
-    /// - Parameters:
-    ///   - control: raised by signal handlers to stop the run.
-    ///   - onOutcome: called from worker threads after each assessment (progress).
-    public static func run(_ options: ApplyJobOptions, logger: Logger, control: RunControl = RunControl(),
-                           onStart: @Sendable (Int) -> Void = { _ in },
-                           onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> ApplyJobResult {
+    /// Runs `apply` to its end; never throws: every problem becomes part of the result.
+    public static func apply(_ options: ApplyJobOptions, logger: Logger, control: RunControl = RunControl(),
+                             observer: JobObserver = JobObserver()) -> ApplyJobResult {
+        run(options, planOnly: false, logger: logger, control: control, observer: observer)
+    }
+
+    /// Runs `plan`: validation and preflight, no write; `plan.json` in the run directory.
+    public static func plan(_ options: ApplyJobOptions, logger: Logger, control: RunControl = RunControl(),
+                            observer: JobObserver = JobObserver()) -> ApplyJobResult {
+        run(options, planOnly: true, logger: logger, control: control, observer: observer)
+    }
+
+    private static func run(_ options: ApplyJobOptions, planOnly: Bool, logger: Logger, control: RunControl,
+                            observer: JobObserver) -> ApplyJobResult {
         let startedAt = Date()
         let batch = BatchLoader.load(options.paths, options: options.load)
         if batch.hasFileErrors || (!batch.isValid && !options.skipInvalid) {
             return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
         }
         let directory: String
+        let journal: Journal?
         do {
             directory = try makeRunDirectory(options.outDirectory, stem: batch.inputs.first?.stem ?? "run", at: startedAt)
+            if planOnly {
+                journal = nil
+            } else {
+                journal = try Journal(directory: directory)
+                if options.resumed.isEmpty {
+                    try journal?.writeHeader(Journal.Header(
+                        arguments: options.arguments, workingDirectory: FileManager.default.currentDirectoryPath,
+                        inputs: batch.inputs.map { (path: $0.path, sha256: $0.sha256) }))
+                }
+            }
         } catch {
             logger.error("\(error)")
             return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
         }
-        logger.info("sending \(batch.updates.count) assessments to \(options.configuration.baseURL) with \(options.configuration.concurrency) workers")
-        onStart(batch.updates.count)
-        let engine = ApplyEngine(configuration: options.configuration, logger: logger)
-        let result = engine.run(batch.updates, control: control, onOutcome: onOutcome)
 
-        var outcomes = result.outcomes
+        // Assessments a resumed run already finished keep their outcome.
+        var finished: [AssessmentOutcome] = []
+        var pending: [AssessmentUpdate] = []
+        for update in batch.updates {
+            if var done = options.resumed[update.assessmentId], done.isFinal {
+                done.sources = update.sources
+                finished.append(done)
+            } else {
+                pending.append(update)
+            }
+        }
+        if !finished.isEmpty { logger.info("resuming: \(finished.count) assessments already done, \(pending.count) to go") }
+
+        let engine = ApplyEngine(configuration: options.configuration, logger: logger, control: control)
+        let record: @Sendable (AssessmentOutcome) -> Void = { outcome in
+            do {
+                try journal?.record(outcome)
+            } catch {
+                control.abort(.localFailure("\(error)"), abortTransfers: false)
+            }
+        }
+
+        var toWrite = pending
+        var unrestorable: [UnrestorableValue] = []
+        var undoImages: [Int: JSONObject] = [:]
+        var plan: [PlannedAssessment] = []
+        if options.preflight {
+            logger.info("preflight: reading \(pending.count) assessments from \(options.configuration.baseURL)")
+            observer.phaseStarted("preflight", pending.count)
+            let verdicts = engine.preflight(pending, options: options.preflightOptions) { _, verdict in
+                if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
+            }
+            plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) }
+            toWrite = []
+            for (update, verdict) in zip(pending, verdicts) {
+                switch verdict {
+                case .write(_, let undo, let notRestorable)?:
+                    toWrite.append(update)
+                    undoImages[update.assessmentId] = undo
+                    unrestorable += notRestorable
+                case .unchanged?:
+                    let outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .unchanged)
+                    finished.append(outcome)
+                    if !planOnly { record(outcome) }
+                case .failed(let kind, let message, let status)?:
+                    let outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .failed,
+                                                    errorKind: kind, httpStatus: status, attempts: 0, error: message)
+                    finished.append(outcome)
+                    if !planOnly { record(outcome) }
+                case nil:
+                    finished.append(AssessmentOutcome(
+                        assessmentId: update.assessmentId, sources: update.sources, status: .notAttempted, errorKind: .notAttempted,
+                        error: "not attempted: \(control.abortReason?.description ?? "the run stopped")"))
+                }
+            }
+        }
+
+        var writeOutcomes: [AssessmentOutcome] = []
+        let strictStop = options.strict && finished.contains { $0.status == .failed }
+        if planOnly || strictStop {
+            writeOutcomes = toWrite.map { update in
+                AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .notAttempted, errorKind: .notAttempted,
+                                  error: planOnly ? "plan only: not sent" : "not sent: --strict and preflight found problems")
+            }
+        } else if !control.stop.isCancelled {
+            let undoFile: AppendOnlyFile?
+            do {
+                undoFile = options.preflight && !undoImages.isEmpty ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
+            } catch {
+                logger.error("\(error)")
+                undoFile = nil
+                control.abort(.localFailure("\(error)"), abortTransfers: false)
+            }
+            let images = undoImages
+            let updates = toWrite
+            logger.info("sending \(updates.count) assessments with \(options.configuration.concurrency) workers")
+            observer.phaseStarted("apply", updates.count)
+            writeOutcomes = engine.write(updates, beforeSending: { index in
+                // The before-image reaches the OS before the PATCH leaves.
+                guard let undoFile, let image = images[updates[index].assessmentId] else { return }
+                var bytes: [UInt8] = []
+                JSONWriter.write(.object(image), into: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
+                try undoFile.append(bytes)
+            }, onOutcome: { _, outcome in
+                record(outcome)
+                observer.itemFinished(outcome.status == .failed)
+            })
+        } else {
+            writeOutcomes = toWrite.map { update in
+                AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .notAttempted, errorKind: .notAttempted,
+                                  error: "not attempted: \(control.abortReason?.description ?? "the run stopped")")
+            }
+        }
+
+        var outcomes = finished + writeOutcomes
         outcomes += batch.invalid.map { invalid in
             AssessmentOutcome(assessmentId: invalid.assessmentId, sources: invalid.sources, status: .failed,
                               errorKind: .invalid, error: invalid.message)
         }
         outcomes.sort { ($0.sources.first ?? SourceLocation(input: 0, line: 0)) < ($1.sources.first ?? SourceLocation(input: 0, line: 0)) }
         var rowFailures = batch.invalidRows
-        for outcome in result.outcomes {
-            guard let failure = outcome.rowFailure else { continue }
-            for source in outcome.sources { rowFailures[source] = failure }
+        if !planOnly {
+            for outcome in outcomes {
+                guard let failure = outcome.rowFailure else { continue }
+                for source in outcome.sources { rowFailures[source] = failure }
+            }
         }
-        let exitStatus = exitStatus(abort: result.abortReason, outcomes: outcomes)
-        var report = RunReport(command: "apply", startedAt: startedAt, finishedAt: Date(), baseURL: options.configuration.baseURL,
-                               inputs: batch.inputs, options: options.recordedOptions, outcomes: outcomes,
-                               statistics: result.statistics, failuresFiles: [], abortReason: result.abortReason,
-                               exitStatus: exitStatus)
+        let exitStatus: ExitStatus
+        if strictStop {
+            exitStatus = .invalidInput
+        } else if planOnly {
+            // A plan fails (1) when some assessment would not be written as the file asks.
+            let judged = finished + outcomes.filter { $0.errorKind == .invalid }
+            exitStatus = Self.exitStatus(abort: control.abortReason, outcomes: judged)
+        } else {
+            exitStatus = Self.exitStatus(abort: control.abortReason, outcomes: outcomes)
+        }
+        var report = RunReport(command: planOnly ? "plan" : "apply", startedAt: startedAt, finishedAt: Date(),
+                               baseURL: options.configuration.baseURL, inputs: batch.inputs, options: options.recordedOptions,
+                               outcomes: outcomes, statistics: engine.statistics, failuresFiles: [],
+                               abortReason: control.abortReason, exitStatus: exitStatus, unrestorable: unrestorable)
         var reportPath: String?
         do {
-            report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
-            report.finishedAt = Date()
-            reportPath = try report.write(to: directory)
+            if planOnly {
+                reportPath = try PlanFile.write(plan: plan, invalid: batch.invalid, report: report, to: directory)
+            } else {
+                report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+                report.finishedAt = Date()
+                reportPath = try report.write(to: directory)
+            }
         } catch {
             logger.error("\(error)")
         }
         return ApplyJobResult(exitStatus: exitStatus, diagnostics: batch.diagnostics, runDirectory: directory,
-                              reportPath: reportPath, report: report)
+                              reportPath: reportPath, report: report, plan: plan)
     }
 
     static func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome]) -> ExitStatus {
         switch abort {
-        case .authenticationRejected?, .serverUnreachable?: return .aborted
+        case .authenticationRejected?, .serverUnreachable?, .localFailure?: return .aborted
         case .interrupted(let signal)?: return signal == SIGTERM ? .terminated : .interrupted
         case nil:
             return outcomes.allSatisfy { $0.status == .applied || $0.status == .unchanged } ? .success : .failures

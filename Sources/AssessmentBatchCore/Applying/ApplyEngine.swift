@@ -29,18 +29,17 @@ public struct ApplyConfiguration: Sendable {
         self.transport = transport
     }
 
-    /// The URL of one assessment.
-    func assessmentURL(_ id: Int) -> String {
+    func url(_ path: String) -> String {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
-        return "\(base)/quality/assessment/\(id)"
+        return base + path
     }
 }
 
 /// Stops a run from outside: `stop` ends the taking of new work, `abortTransfers` also
 /// aborts requests in flight.
 public final class RunControl: Sendable {
-    /// Raised to stop taking work (first signal).
+    /// Raised to stop taking work (first signal, 401, unreachable server).
     public let stop = CancellationFlag()
     /// Raised to abort transfers in flight (libcurl's progress callback sees it).
     public let abortTransfers = CancellationFlag()
@@ -58,251 +57,199 @@ public final class RunControl: Sendable {
     public var abortReason: AbortReason? { reason.withLock { $0 } }
 }
 
-/// The result of sending a batch.
-public struct ApplyResult: Sendable {
-    /// One outcome per update, in the order given.
-    public var outcomes: [AssessmentOutcome]
-    public var statistics: HTTPStatistics.Snapshot
-    public var abortReason: AbortReason?
-}
+/// Sends requests for a batch from a fixed pool of worker threads: preflight GETs, then one
+/// PATCH per assessment.
+public final class ApplyEngine: Sendable {
+    private let context: RunContext
 
-/// Sends one PATCH per assessment from a fixed pool of worker threads.
-///
-/// Each worker is a real thread that owns one libcurl easy handle for its whole life, so
-/// connections are reused and `--concurrency` transfers really run at once (a semaphore
-/// over Dispatch's global pool or `concurrentPerform` would not: ENGINEERING-NOTES §3).
-public struct ApplyEngine: Sendable {
-    public var configuration: ApplyConfiguration
-    public var logger: Logger
-
-    public init(configuration: ApplyConfiguration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    public init(configuration: ApplyConfiguration, logger: Logger, control: RunControl) {
+        context = RunContext(configuration: configuration, logger: logger, control: control, statistics: HTTPStatistics())
     }
 
-    /// Sends every update and waits for all workers to finish.
+    /// Request counts and latencies so far.
+    public var statistics: HTTPStatistics.Snapshot { context.statistics.snapshot }
+
+    /// GETs every assessment (and each scorecard revision once) and decides, per update,
+    /// whether to write it. Sends no write. Calls `onVerdict` from worker threads as each
+    /// decision is made; updates the run never reached have no verdict.
+    public func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
+                          onVerdict: @escaping @Sendable (Int, PreflightVerdict) -> Void = { _, _ in }) -> [PreflightVerdict?] {
+        let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
+        let scorecards = ScorecardCache()
+        let context = context
+        WorkerPool.run(count: updates.count, context: context) { index, runner in
+            guard let verdict = Self.inspect(updates[index], runner: runner, context: context, scorecards: scorecards, options: options) else { return }
+            verdicts.withLock { $0[index] = verdict }
+            onVerdict(index, verdict)
+        }
+        return verdicts.withLock { $0 }
+    }
+
+    /// PATCHes every update and checks each answer against what was sent.
     ///
-    /// - Parameters:
-    ///   - control: lets a signal handler stop the run; the engine also uses it to stop on a
-    ///     401 or an unreachable server.
-    ///   - onOutcome: called from worker threads as each assessment finishes.
-    public func run(_ updates: [AssessmentUpdate], control: RunControl,
-                    onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> ApplyResult {
-        let shared = SharedRunState(count: updates.count, configuration: configuration)
-        let statistics = HTTPStatistics()
-        let group = DispatchGroup()
-        let workers = max(1, min(configuration.concurrency, updates.count))
-        let bodies = updates.map { JSONWriter.string($0.patchBody) }
-        let seed = UInt64(truncatingIfNeeded: Int64(Date().timeIntervalSince1970 * 1e6))
-        for workerIndex in 0..<workers {
-            group.enter()
-            let worker = Worker(configuration: configuration, logger: logger, control: control, shared: shared,
-                                statistics: statistics, seed: seed &+ UInt64(workerIndex) &* 0x9E37_79B9_7F4A_7C15)
-            let thread = Thread {
-                defer { group.leave() }
-                worker.run(updates: updates, bodies: bodies, onOutcome: onOutcome)
+    /// - Parameter beforeSending: called on the worker thread right before an update's first
+    ///   PATCH (the undo file is written there); when it throws, the update is not sent.
+    public func write(_ updates: [AssessmentUpdate],
+                      beforeSending: @escaping @Sendable (Int) throws -> Void = { _ in },
+                      onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> [AssessmentOutcome] {
+        let results = Mutex([AssessmentOutcome?](repeating: nil, count: updates.count))
+        let context = context
+        WorkerPool.run(count: updates.count, context: context) { index, runner in
+            let outcome: AssessmentOutcome
+            do {
+                try beforeSending(index)
+                outcome = Self.patch(updates[index], runner: runner, context: context)
+            } catch {
+                context.control.abort(.localFailure("\(error)"), abortTransfers: false)
+                outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
+                                            status: .notAttempted, errorKind: .notAttempted, error: "not sent: \(error)")
             }
-            thread.name = "apply-worker-\(workerIndex)"
-            thread.start()
-        }
-        group.wait()
-        let outcomes = shared.results.withLock { $0 }.enumerated().map { index, outcome in
-            outcome ?? AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
-                                         status: .notAttempted, errorKind: .notAttempted,
-                                         error: "not attempted: \(control.abortReason?.description ?? "the run stopped")")
-        }
-        return ApplyResult(outcomes: outcomes, statistics: statistics.snapshot, abortReason: control.abortReason)
-    }
-}
-
-/// State every worker reads and writes.
-private final class SharedRunState: Sendable {
-    let cursor = Atomic<Int>(0)
-    let count: Int
-    let results: Mutex<[AssessmentOutcome?]>
-    let pacer: RequestPacer
-    /// Monotonic time of the last HTTP answer of any status.
-    let lastAnswer: Mutex<Double>
-
-    init(count: Int, configuration: ApplyConfiguration) {
-        self.count = count
-        self.results = Mutex([AssessmentOutcome?](repeating: nil, count: count))
-        self.pacer = RequestPacer(maxPerSecond: configuration.maxRequestsPerSecond)
-        self.lastAnswer = Mutex(monotonicSeconds())
-    }
-
-    /// Hands out each index once.
-    func next() -> Int? {
-        let index = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
-        return index < count ? index : nil
-    }
-}
-
-/// One worker thread's loop; owns its easy handle.
-private struct Worker: Sendable {
-    let configuration: ApplyConfiguration
-    let logger: Logger
-    let control: RunControl
-    let shared: SharedRunState
-    let statistics: HTTPStatistics
-    let seed: UInt64
-
-    func run(updates: [AssessmentUpdate], bodies: [String], onOutcome: @Sendable (Int, AssessmentOutcome) -> Void) {
-        let easy: CurlEasy
-        do {
-            easy = try CurlEasy(options: configuration.transport, cancellation: control.abortTransfers)
-        } catch {
-            logger.error("cannot create a libcurl handle: \(error)")
-            control.abort(.serverUnreachable(seconds: 0, lastError: "\(error)"), abortTransfers: false)
-            return
-        }
-        var random = SplitMix64(seed: seed)
-        while !control.stop.isCancelled, let index = shared.next() {
-            let outcome = send(updates[index], body: bodies[index], easy: easy, random: &random)
-            shared.results.withLock { $0[index] = outcome }
+            results.withLock { $0[index] = outcome }
             onOutcome(index, outcome)
         }
+        let reason = context.control.abortReason?.description ?? "the run stopped"
+        return results.withLock { $0 }.enumerated().map { index, outcome in
+            outcome ?? AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
+                                         status: .notAttempted, errorKind: .notAttempted, error: "not attempted: \(reason)")
+        }
     }
 
-    private func send(_ update: AssessmentUpdate, body: String, easy: CurlEasy, random: inout SplitMix64) -> AssessmentOutcome {
+    // MARK: - One assessment
+
+    private static func get(_ path: String, runner: RequestRunner, context: RunContext,
+                            attempts: inout Int, status: inout Int?) -> SendResult {
+        runner.send(HTTPRequest(method: "GET", url: context.configuration.url(path), headers: context.headers),
+                    attempts: &attempts, lastStatus: &status)
+    }
+
+    /// nil when the run stopped before a decision.
+    private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext,
+                                scorecards: ScorecardCache, options: PreflightOptions) -> PreflightVerdict? {
+        var attempts = 0
+        var status: Int?
+        let id = update.assessmentId
+        let live: LiveAssessment
+        switch get("/quality/assessment/\(id)", runner: runner, context: context, attempts: &attempts, status: &status) {
+        case .answered(let response):
+            guard (200..<300).contains(response.status) else {
+                let kind: ErrorKind = response.status == 409 ? .conflict : .rejected
+                let detail = response.status == 404 ? "assessment \(id) does not exist or was deleted" : "cannot read assessment \(id)"
+                return .failed(kind, "\(detail) (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))", httpStatus: response.status)
+            }
+            guard let parsed = response.body.withUnsafeBytes({ (try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20)).flatMap(LiveAssessment.init(json:)) }) else {
+                return .failed(.rejected, "GET assessment \(id) did not return an assessment object", httpStatus: response.status)
+            }
+            live = parsed
+        case .exhausted(let message, let lastStatus):
+            return .failed(.transient, "preflight GET: \(message)", httpStatus: lastStatus)
+        case .unauthorized, .stopped:
+            return nil
+        }
+        var scorecard: Scorecard?
+        if let scorecardId = live.scorecardId {
+            switch scorecards.scorecard(scorecardId, fetch: {
+                var attempts = 0
+                var status: Int?
+                return get("/quality/scorecard/\(scorecardId)", runner: runner, context: context, attempts: &attempts, status: &status)
+            }) {
+            case .found(let found): scorecard = found
+            case .failed(let kind, let message): return .failed(kind, message, httpStatus: nil)
+            case .stopped: return nil
+            }
+        }
+        return PreflightDecision.decide(update, live: live, scorecard: scorecard, options: options)
+    }
+
+    private static func patch(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext) -> AssessmentOutcome {
         var outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .failed)
         let request = HTTPRequest(
-            method: "PATCH", url: configuration.assessmentURL(update.assessmentId),
-            headers: [
-                (name: "Authorization", value: "Bearer \(configuration.token)"),
-                (name: "Content-Type", value: "application/json"),
-                (name: "Accept", value: "application/json"),
-            ],
-            body: Array(body.utf8))
-        while true {
-            if control.stop.isCancelled && outcome.attempts > 0 || control.abortTransfers.isCancelled {
-                return stopped(outcome)
+            method: "PATCH", url: context.configuration.url("/quality/assessment/\(update.assessmentId)"),
+            headers: context.headers + [(name: "Content-Type", value: "application/json")],
+            body: Array(JSONWriter.string(update.patchBody).utf8))
+        switch runner.send(request, attempts: &outcome.attempts, lastStatus: &outcome.httpStatus) {
+        case .answered(let response) where (200..<300).contains(response.status):
+            let live = response.body.withUnsafeBytes { bytes in
+                (try? JSONParser.parse(bytes, maxDepth: 64, maxStringBytes: 16 << 20)).flatMap(LiveAssessment.init(json:))
             }
-            let wait = shared.pacer.reserve()
-            if wait > 0 && !sleep(wait) { return stopped(outcome) }
-            outcome.attempts += 1
-            let started = monotonicSeconds()
-            let retryDelay: Double
-            do {
-                let response = try easy.perform(request)
-                let now = monotonicSeconds()
-                shared.lastAnswer.withLock { $0 = now }
-                statistics.record(status: response.status, milliseconds: (now - started) * 1000, retry: outcome.attempts > 1,
-                                  newConnections: response.newConnections)
-                outcome.httpStatus = response.status
-                switch response.status {
-                case 200..<300:
-                    return verified(outcome, update: update, response: response)
-                case 401:
-                    control.abort(.authenticationRejected, abortTransfers: true)
-                    outcome.status = .notAttempted
-                    outcome.errorKind = .notAttempted
-                    outcome.error = "not applied: the server rejected the token (HTTP 401)"
-                    return outcome
-                case let status where RetryPolicy.retryableStatuses.contains(status):
-                    outcome.errorKind = .transient
-                    outcome.error = "HTTP \(status)\(serverMessage(response).map { ": \($0)" } ?? "") after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
-                    let retryAfter = configuration.retry.retryAfter(response.header("Retry-After"))
-                    if status == 429 || status == 503, let retryAfter { shared.pacer.pauseAll(for: retryAfter) }
-                    retryDelay = retryAfter ?? configuration.retry.backoff(afterAttempt: outcome.attempts, random: &random)
-                default:
-                    outcome.errorKind = .rejected
-                    outcome.error = "HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? "")"
-                    return outcome
-                }
-            } catch {
-                statistics.record(status: nil, milliseconds: (monotonicSeconds() - started) * 1000, retry: outcome.attempts > 1, newConnections: 0)
-                if error.isCancelled { return stopped(outcome) }
-                outcome.errorKind = .transient
-                outcome.error = "\(error.detail) after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
-                let silence = monotonicSeconds() - shared.lastAnswer.withLock { $0 }
-                if silence >= configuration.giveUpAfterSeconds {
-                    control.abort(.serverUnreachable(seconds: Int(silence), lastError: error.detail), abortTransfers: true)
-                    return outcome
-                }
-                retryDelay = configuration.retry.backoff(afterAttempt: outcome.attempts, random: &random)
+            guard let live else {
+                outcome.errorKind = .mismatch
+                outcome.error = "HTTP \(response.status) but the answer is not an assessment object"
+                return outcome
             }
-            if outcome.attempts >= configuration.retry.maxAttempts { return outcome }
-            logger.debug("retrying assessment \(update.assessmentId) in \(String(format: "%.2f", retryDelay)) s: \(outcome.error ?? "")")
-            if !sleep(retryDelay) { return stopped(outcome) }
-        }
-    }
-
-    /// Checks that a 2xx answer holds what was sent.
-    private func verified(_ outcome: AssessmentOutcome, update: AssessmentUpdate, response: HTTPResponse) -> AssessmentOutcome {
-        var outcome = outcome
-        let live = response.body.withUnsafeBytes { bytes in
-            (try? JSONParser.parse(bytes, maxDepth: 64, maxStringBytes: 16 << 20)).flatMap(LiveAssessment.init(json:))
-        }
-        guard let live else {
-            outcome.errorKind = .mismatch
-            outcome.error = "HTTP \(response.status) but the answer is not an assessment object"
-            return outcome
-        }
-        let differences = live.differences(from: update)
-        guard differences.isEmpty else {
-            outcome.errorKind = .mismatch
-            outcome.error = differences.joined(separator: "; ")
-            return outcome
-        }
-        outcome.status = .applied
-        outcome.errorKind = nil
-        outcome.error = nil
-        return outcome
-    }
-
-    /// An assessment the run stopped for while it was being tried: it may or may not have
-    /// been written, so it is retried by the failures file (PATCH sets absolute values).
-    private func stopped(_ outcome: AssessmentOutcome) -> AssessmentOutcome {
-        var outcome = outcome
-        let reason = control.abortReason?.description ?? "the run stopped"
-        if outcome.attempts == 0 {
+            let differences = live.differences(from: update)
+            if differences.isEmpty {
+                outcome.status = .applied
+            } else {
+                outcome.errorKind = .mismatch
+                outcome.error = differences.joined(separator: "; ")
+            }
+        case .answered(let response):
+            outcome.errorKind = response.status == 409 ? .conflict : .rejected
+            outcome.error = "HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? "")"
+        case .exhausted(let message, _):
+            outcome.errorKind = .transient
+            outcome.error = message
+        case .unauthorized:
             outcome.status = .notAttempted
             outcome.errorKind = .notAttempted
-            outcome.error = "not attempted: \(reason)"
-        } else {
-            outcome.status = .failed
-            outcome.errorKind = .transient
-            outcome.error = "unfinished: \(reason)\(outcome.error.map { " (last: \($0))" } ?? "")"
+            outcome.error = "not applied: the server rejected the token (HTTP 401)"
+        case .stopped(let lastError):
+            // It may or may not have been written; the failures file retries it (PATCH is idempotent).
+            let reason = context.control.abortReason?.description ?? "the run stopped"
+            outcome.status = outcome.attempts == 0 ? .notAttempted : .failed
+            outcome.errorKind = outcome.attempts == 0 ? .notAttempted : .transient
+            outcome.error = outcome.attempts == 0 ? "not attempted: \(reason)" : "unfinished: \(reason)\(lastError.map { " (last: \($0))" } ?? "")"
         }
         return outcome
-    }
-
-    /// Sleeps up to `seconds`, waking early when the run stops; false when it stopped.
-    private func sleep(_ seconds: Double) -> Bool {
-        let deadline = monotonicSeconds() + seconds
-        while true {
-            if control.stop.isCancelled { return false }
-            let left = deadline - monotonicSeconds()
-            if left <= 0 { return true }
-            usleep(useconds_t(min(left, 0.05) * 1_000_000))
-        }
-    }
-
-    /// The server's error message: `error` or `message` of a JSON body, else the start of the body.
-    private func serverMessage(_ response: HTTPResponse) -> String? {
-        guard !response.body.isEmpty else { return nil }
-        let parsed = response.body.withUnsafeBytes { try? JSONParser.parse($0) }
-        if let object = parsed?.objectValue, let message = object["error"]?.stringValue ?? object["message"]?.stringValue {
-            return message
-        }
-        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: " ").trimmingWhitespace()
-        return text.isEmpty ? nil : text
     }
 }
 
-/// A small, fast, seedable generator for backoff jitter.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+/// Scorecard revisions fetched once per run: the first worker to need one fetches it, the
+/// others wait for that answer.
+final class ScorecardCache: Sendable {
+    enum Lookup: Sendable {
+        case found(Scorecard)
+        case failed(ErrorKind, String)
+        case stopped
+    }
 
-    init(seed: UInt64) { state = seed }
+    private final class Slot: Sendable {
+        let done = DispatchGroup()
+        let value = Mutex<Lookup?>(nil)
+        init() { done.enter() }
+    }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    private let slots = Mutex<[Int: Slot]>([:])
+
+    func scorecard(_ id: Int, fetch: () -> SendResult) -> Lookup {
+        let (slot, isFirst) = slots.withLock { slots -> (Slot, Bool) in
+            if let slot = slots[id] { return (slot, false) }
+            let slot = Slot()
+            slots[id] = slot
+            return (slot, true)
+        }
+        if !isFirst {
+            slot.done.wait()
+            return slot.value.withLock { $0 } ?? .stopped
+        }
+        let lookup: Lookup
+        switch fetch() {
+        case .answered(let response) where (200..<300).contains(response.status):
+            let parsed = response.body.withUnsafeBytes { try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20) }
+            if let parsed, let scorecard = try? Scorecard(json: parsed) {
+                lookup = .found(scorecard)
+            } else {
+                lookup = .failed(.rejected, "GET scorecard \(id) did not return a scorecard object")
+            }
+        case .answered(let response):
+            lookup = .failed(.rejected, "cannot read scorecard \(id) (HTTP \(response.status))")
+        case .exhausted(let message, _):
+            lookup = .failed(.transient, "preflight GET scorecard \(id): \(message)")
+        case .unauthorized, .stopped:
+            lookup = .stopped
+        }
+        slot.value.withLock { $0 = lookup }
+        slot.done.leave()
+        return lookup
     }
 }

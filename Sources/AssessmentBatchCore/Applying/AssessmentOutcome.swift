@@ -43,6 +43,8 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
     case serverUnreachable(seconds: Int, lastError: String)
     /// SIGINT or SIGTERM.
     case interrupted(signal: Int32)
+    /// The tool could not write its own files (undo file, journal).
+    case localFailure(String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,8 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
             return "no answer from the server for \(seconds) s (last error: \(lastError))"
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT")"
+        case .localFailure(let message):
+            return "stopped before sending more: \(message)"
         }
     }
 }

@@ -57,6 +57,8 @@ public struct RunReport: Sendable {
     public var failuresFiles: [FailuresFile]
     public var abortReason: AbortReason?
     public var exitStatus: ExitStatus
+    /// Values the undo file cannot put back.
+    public var unrestorable: [UnrestorableValue] = []
 
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
@@ -112,6 +114,13 @@ public struct RunReport: Sendable {
             object.append("path", .string(file.path))
             object.append("input", .string(file.input))
             object.append("rows", .number(String(file.rows)))
+            return .object(object)
+        }))
+        root.append("notRestorable", .array(unrestorable.map { value in
+            var object = JSONObject()
+            object.append("assessmentId", .number(String(value.assessmentId)))
+            object.append("field", .string(value.field))
+            object.append("value", .string(value.value))
             return .object(object)
         }))
         let multipleInputs = inputs.count > 1

@@ -118,3 +118,10 @@ public final class AppendOnlyFile: @unchecked Sendable {
         }
     }
 }
+
+/// The SHA-256 of a file's bytes, in hex, read chunk by chunk.
+public func sha256(ofFile path: String) throws -> String {
+    var digest = SHA256()
+    try ChunkedFileReader(path: path).forEachChunk { digest.update($0) }
+    return digest.finalizeHex()
+}

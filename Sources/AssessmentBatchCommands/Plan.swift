@@ -1,0 +1,60 @@
+import ArgumentParser
+import AssessmentBatchCore
+import Foundation
+
+extension AssessmentBatchCommand {
+    /// `plan FILE...`: the read-only dry run of `apply`.
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what apply would change: validate, GET every assessment and scorecard, print a diff. Sends no write.",
+            discussion: "Prints the per-assessment diff on stdout and writes plan.json in the run directory. Exit 0 when everything would be written or is unchanged, 1 when preflight would refuse some assessments."
+        )
+
+        @OptionGroup var input: InputOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var preflight: PreflightFlags
+
+        @Flag(help: "Plan the valid assessments even when some rows are invalid.")
+        var skipInvalid = false
+
+        func validate() throws { try input.requireFiles() }
+
+        func run() throws {
+            var recorded = JSONObject()
+            input.record(into: &recorded)
+            server.record(into: &recorded)
+            preflight.record(into: &recorded)
+            let options = ApplyJobOptions(
+                paths: input.files, load: try input.loadOptions(), skipInvalid: skipInvalid, outDirectory: server.out,
+                configuration: try server.configuration(), preflight: true, preflightOptions: preflight.options,
+                recordedOptions: recorded)
+            let control = RunControl()
+            let signals = SignalHandlers(control: control)
+            let progress = ProgressLine()
+            let result = ApplyJob.plan(options, logger: server.logger(), control: control, observer: progress.observer)
+            progress.stop()
+            withExtendedLifetime(signals) {}
+            printDiagnostics(result.diagnostics)
+            guard result.report != nil else {
+                printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)")
+                throw ExitCode(result.exitStatus.rawValue)
+            }
+            FileHandle.standardOutput.write(Data(PlanFile.diff(result.plan).utf8))
+            let summary = PlanFile.summarize(result.plan, invalid: result.report?.counts.failedByKind[.invalid] ?? 0)
+            printError("assessment-batch plan: " + summary.filter { $0.1 > 0 || ["toWrite", "unchanged"].contains($0.0) }
+                .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "))
+            if let path = result.reportPath { printError("  plan:     \(path)") }
+            if let reason = result.report?.abortReason { printError("  stopped:  \(reason)") }
+            if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
+        }
+
+        private static func label(_ key: String) -> String {
+            switch key {
+            case "toWrite": return "to write"
+            case "conflicts": return "conflicts"
+            case "notInspected": return "not inspected"
+            default: return key
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/// Switches that change what preflight lets through.
+public struct PreflightOptions: Sendable {
+    /// Write assessments that already hold the file's values.
+    public var force: Bool
+    /// Allow a state change backwards (discussedWithAssessee → reviewedBySupervisor).
+    public var allowStateRegression: Bool
+
+    public init(force: Bool = false, allowStateRegression: Bool = false) {
+        self.force = force
+        self.allowStateRegression = allowStateRegression
+    }
+}
+
+/// One value a write would change, for the plan's diff.
+public struct PlannedChange: Sendable, Equatable {
+    public var field: String
+    public var old: String
+    public var new: String
+}
+
+/// A value the undo file cannot put back, because PATCH cannot express it.
+public struct UnrestorableValue: Sendable, Equatable {
+    public var assessmentId: Int
+    public var field: String
+    public var value: String
+}
+
+/// What preflight decided for one assessment.
+public enum PreflightVerdict: Sendable {
+    /// Send the PATCH; `undo` restores the values it overwrites.
+    case write(changes: [PlannedChange], undo: JSONObject?, unrestorable: [UnrestorableValue])
+    /// The assessment already holds every value; nothing is sent.
+    case unchanged
+    /// Not sent, for this reason.
+    case failed(ErrorKind, String, httpStatus: Int?)
+}
+
+/// Compares one update with the live assessment and its scorecard: the single decision
+/// shared by `plan` and `apply`, so a plan never disagrees with the apply that follows.
+enum PreflightDecision {
+    /// States in workflow order, for spotting a change backwards.
+    static let stateOrder = ["unprocessed", "aiInProgress", "aiReady", "reviewOngoing", "reviewedBySupervisor", "discussedWithAssessee"]
+    static let uneditableStates: Set<String> = ["unprocessed", "aiInProgress", "error", "deleted"]
+
+    static func decide(_ update: AssessmentUpdate, live: LiveAssessment, scorecard: Scorecard?, options: PreflightOptions) -> PreflightVerdict {
+        let id = update.assessmentId
+        if let state = live.state, uneditableStates.contains(state) {
+            return .failed(.rejected, "assessment \(id) is in state \(state), which cannot be edited", httpStatus: nil)
+        }
+        if live.canEdit == false {
+            return .failed(.rejected, "assessment \(id) cannot be edited with this token (canEdit is false)", httpStatus: nil)
+        }
+        if let expected = update.fields.scorecardId, let actual = live.scorecardId, expected != actual {
+            return .failed(.conflict, "the file was made for scorecard \(expected), but assessment \(id) uses scorecard \(actual)", httpStatus: nil)
+        }
+        if let expected = update.fields.expectedModifiedAt, expected != live.modifiedAt {
+            return .failed(.conflict, "assessment \(id) was modified at \(live.modifiedAt?.description ?? "an unknown time"), not at expectedModifiedAt \(expected)", httpStatus: nil)
+        }
+        if let target = update.fields.state, let current = live.state, !options.allowStateRegression,
+           let from = stateOrder.firstIndex(of: current), let to = stateOrder.firstIndex(of: target.rawValue), to < from {
+            return .failed(.conflict, "state would move backwards from \(current) to \(target.rawValue) (pass --allow-state-regression to allow it)", httpStatus: nil)
+        }
+        if let scorecard {
+            let problems = update.criteria.compactMap { scorecard.problem(with: $0) }
+            if !problems.isEmpty { return .failed(.invalid, problems.joined(separator: "; "), httpStatus: nil) }
+        } else if let missing = update.criteria.first(where: { live.criteria[$0.key] == nil }) {
+            return .failed(.invalid, "\(missing.key) is not on assessment \(id)", httpStatus: nil)
+        }
+
+        let changes = changes(update, live: live)
+        let allVerified = update.criteria.allSatisfy { live.criteria[$0.key]?.state == "humanVerified" }
+        if changes.isEmpty && allVerified && !options.force { return .unchanged }
+        let (undo, unrestorable) = undoImage(update, live: live)
+        return .write(changes: changes, undo: undo, unrestorable: unrestorable)
+    }
+
+    /// The values that would change, old → new.
+    static func changes(_ update: AssessmentUpdate, live: LiveAssessment) -> [PlannedChange] {
+        var changes: [PlannedChange] = []
+        func text(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "(empty)" }
+        func add<Value: Equatable>(_ field: String, _ new: Value?, _ old: Value?, show: (Value?) -> String) {
+            guard let new, new != old else { return }
+            changes.append(PlannedChange(field: field, old: show(old), new: show(new)))
+        }
+        add("aiSummary", update.fields.aiSummary, live.aiSummary, show: text)
+        add("supervisorAssessment", update.fields.supervisorAssessment, live.supervisorAssessment, show: text)
+        add("assessmentDate", update.fields.assessmentDate, live.assessmentDate) { $0?.description ?? "(empty)" }
+        add("discussionDate", update.fields.discussionDate, live.discussionDate) { $0?.description ?? "(empty)" }
+        add("state", update.fields.state?.rawValue, live.state) { $0 ?? "(none)" }
+        for criterion in update.criteria {
+            let current = live.criteria[criterion.key]
+            add("\(criterion.key) score", criterion.score.map(Double.init), current?.score) { $0.map { String(Int($0)) } ?? "(unscored)" }
+            add("\(criterion.key) reason", criterion.reason, current?.reason, show: text)
+        }
+        return changes
+    }
+
+    /// The live values the update overwrites, as a line of the tool's nested JSONL input,
+    /// and the ones PATCH cannot put back.
+    static func undoImage(_ update: AssessmentUpdate, live: LiveAssessment) -> (JSONObject?, [UnrestorableValue]) {
+        let id = update.assessmentId
+        var object = JSONObject()
+        var unrestorable: [UnrestorableValue] = []
+        var setsSomething = false
+        object.append("assessmentId", .number(String(id)))
+        func restore(_ key: String, _ wanted: Bool, _ old: String?) {
+            guard wanted else { return }
+            if let old, !old.isEmpty {
+                object.append(key, .string(old))
+                setsSomething = true
+            } else {
+                unrestorable.append(UnrestorableValue(assessmentId: id, field: key, value: "(empty)"))
+            }
+        }
+        restore("aiSummary", update.fields.aiSummary != nil && update.fields.aiSummary != live.aiSummary, live.aiSummary)
+        restore("supervisorAssessment", update.fields.supervisorAssessment != nil && update.fields.supervisorAssessment != live.supervisorAssessment,
+                live.supervisorAssessment)
+        restore("assessmentDate", update.fields.assessmentDate != nil && update.fields.assessmentDate != live.assessmentDate,
+                live.assessmentDate?.description)
+        restore("discussionDate", update.fields.discussionDate != nil && update.fields.discussionDate != live.discussionDate,
+                live.discussionDate?.description)
+        if let target = update.fields.state, let current = live.state, current != target.rawValue {
+            if TargetState(rawValue: current) != nil && (stateOrder.firstIndex(of: current) ?? 0) >= (stateOrder.firstIndex(of: target.rawValue) ?? 0) {
+                object.append("state", .string(current))
+                setsSomething = true
+            } else {
+                unrestorable.append(UnrestorableValue(assessmentId: id, field: "state", value: current))
+            }
+        }
+        if update.fields.state == nil && live.state == "aiReady" {
+            // Any edit moves aiReady to reviewOngoing, and PATCH cannot set aiReady again.
+            unrestorable.append(UnrestorableValue(assessmentId: id, field: "state", value: "aiReady"))
+        }
+        var criteria: [JSONValue] = []
+        for criterion in update.criteria {
+            let current = live.criteria[criterion.key]
+            var item = JSONObject()
+            item.append("categoryId", .number(String(criterion.categoryId)))
+            item.append("criterionId", .number(String(criterion.criterionId)))
+            var restores = false
+            if criterion.score != nil, criterion.score.map(Double.init) != current?.score {
+                if let old = current?.score {
+                    item.append("score", .number(String(Int(old))))
+                    restores = true
+                } else {
+                    unrestorable.append(UnrestorableValue(assessmentId: id, field: "\(criterion.key) score", value: "(unscored)"))
+                }
+            }
+            if criterion.reason != nil, criterion.reason != current?.reason {
+                if let old = current?.reason, !old.isEmpty {
+                    item.append("reason", .string(old))
+                    restores = true
+                } else {
+                    unrestorable.append(UnrestorableValue(assessmentId: id, field: "\(criterion.key) reason", value: "(empty)"))
+                }
+            }
+            if restores { criteria.append(.object(item)) }
+        }
+        if !criteria.isEmpty {
+            object.append("criteria", .array(criteria))
+            setsSomething = true
+        }
+        return (setsSomething ? object : nil, unrestorable)
+    }
+}

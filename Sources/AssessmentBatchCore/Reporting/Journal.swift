@@ -1,0 +1,110 @@
+import Foundation
+
+/// `journal.jsonl`: the run's inputs and arguments on its first line, then one flushed line
+/// per finished assessment. It is what `apply --resume DIR` continues from.
+public final class Journal: Sendable {
+    /// The first line: what the run was started with.
+    public struct Header: Sendable {
+        /// The `apply` arguments as given (the token is never an argument).
+        public var arguments: [String]
+        /// The working directory the arguments are relative to.
+        public var workingDirectory: String
+        /// Input path → SHA-256 at the start of the run.
+        public var inputs: [(path: String, sha256: String)]
+    }
+
+    public static let fileName = "journal.jsonl"
+    private let file: AppendOnlyFile
+
+    /// Opens (or creates) the journal of `directory`.
+    public init(directory: String) throws(FileError) {
+        file = try AppendOnlyFile(path: "\(directory)/\(Self.fileName)")
+    }
+
+    public func writeHeader(_ header: Header) throws(FileError) {
+        var object = JSONObject()
+        object.append("journal", .number("1"))
+        object.append("tool", .string("assessment-batch \(toolVersion)"))
+        object.append("startedAt", .string(RunReport.format(Date())))
+        object.append("workingDirectory", .string(header.workingDirectory))
+        object.append("arguments", .array(header.arguments.map { .string($0) }))
+        object.append("inputs", .array(header.inputs.map { input in
+            var entry = JSONObject()
+            entry.append("path", .string(input.path))
+            entry.append("sha256", .string(input.sha256))
+            return .object(entry)
+        }))
+        try append(object)
+    }
+
+    /// Records one finished assessment.
+    public func record(_ outcome: AssessmentOutcome) throws(FileError) {
+        var object = JSONObject()
+        object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
+        object.append("status", .string(outcome.status.rawValue))
+        object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
+        object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
+        object.append("attempts", .number(String(outcome.attempts)))
+        object.append("error", outcome.error.map { .string($0) } ?? .null)
+        try append(object)
+    }
+
+    private func append(_ object: JSONObject) throws(FileError) {
+        var bytes: [UInt8] = []
+        JSONWriter.write(.object(object), into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        try file.append(bytes)
+    }
+
+    /// A journal read back.
+    public struct Contents: Sendable {
+        public var header: Header
+        /// The last recorded outcome of each assessment.
+        public var outcomes: [Int: AssessmentOutcome]
+    }
+
+    /// Reads `directory/journal.jsonl`; a torn last line (a kill mid-write) is ignored.
+    public static func read(directory: String) throws -> Contents {
+        let path = "\(directory)/\(fileName)"
+        let bytes = try readWholeFile(path: path, limit: 1 << 30)
+        var header: Header?
+        var outcomes: [Int: AssessmentOutcome] = [:]
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            guard let object = line.withUnsafeBytes({ try? JSONParser.parse($0) })?.objectValue else { continue }
+            if object["journal"] != nil {
+                header = Header(
+                    arguments: object["arguments"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    workingDirectory: object["workingDirectory"]?.stringValue ?? ".",
+                    inputs: (object["inputs"]?.arrayValue ?? []).compactMap { entry in
+                        guard let path = entry.objectValue?["path"]?.stringValue, let sha = entry.objectValue?["sha256"]?.stringValue else { return nil }
+                        return (path: path, sha256: sha)
+                    })
+                continue
+            }
+            guard let id = object["assessmentId"]?.intValue,
+                  let status = object["status"]?.stringValue.flatMap(AssessmentOutcome.Status.init(rawValue:))
+            else { continue }
+            outcomes[id] = AssessmentOutcome(
+                assessmentId: id, sources: [], status: status,
+                errorKind: object["errorKind"]?.stringValue.flatMap(ErrorKind.init(rawValue:)),
+                httpStatus: object["httpStatus"]?.intValue, attempts: object["attempts"]?.intValue ?? 0,
+                error: object["error"]?.stringValue)
+        }
+        guard let header else {
+            throw FileError(action: "resume from", path: path, reason: "it has no journal header")
+        }
+        return Contents(header: header, outcomes: outcomes)
+    }
+}
+
+extension AssessmentOutcome {
+    /// Whether a resumed run can keep this outcome instead of trying again: applied,
+    /// unchanged, or a failure that trying again would only repeat.
+    public var isFinal: Bool {
+        switch status {
+        case .applied, .unchanged: return true
+        case .notAttempted: return false
+        case .failed: return errorKind != .transient && errorKind != .notAttempted
+        }
+    }
+}
