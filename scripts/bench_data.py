@@ -207,6 +207,8 @@ def generate_apply(state_path, count, out_dir, seed, name):
             card = scorecards[assessment["scorecardId"]]
             text = SUPERVISOR_TEXTS[rng.randrange(len(SUPERVISOR_TEXTS))]
             target_state = STATES[rng.random() < 0.3]
+            if assessment.get("state") == "discussedWithAssessee":
+                target_state = "discussedWithAssessee"  # moving back would be a state regression
             date = rfc3339(BASE_DATE + timedelta(seconds=a * 311), OFFSETS[rng.randrange(len(OFFSETS))])
             criteria = []
             for category in card["categories"]:

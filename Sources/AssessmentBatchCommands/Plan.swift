@@ -39,7 +39,7 @@ extension AssessmentBatchCommand {
                 printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)")
                 throw ExitCode(result.exitStatus.rawValue)
             }
-            FileHandle.standardOutput.write(Data(PlanFile.diff(result.plan).utf8))
+            FileHandle.standardOutput.write(Data(PlanFile.diff(result.plan, inputs: result.report?.inputs.map(\.path) ?? []).utf8))
             let summary = PlanFile.summarize(result.plan, invalid: result.report?.counts.failedByKind[.invalid] ?? 0)
             printError("assessment-batch plan: " + summary.filter { $0.1 > 0 || ["toWrite", "unchanged"].contains($0.0) }
                 .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "))

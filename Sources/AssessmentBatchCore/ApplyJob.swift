@@ -189,7 +189,9 @@ public enum ApplyJob {
             }
             let images = undoImages
             let updates = toWrite
-            logger.info("sending \(updates.count) assessments with \(options.configuration.concurrency) workers")
+            if !updates.isEmpty {
+                logger.info("sending \(updates.count) assessments with \(min(updates.count, options.configuration.concurrency)) workers")
+            }
             observer.phaseStarted("apply", updates.count)
             writeOutcomes = engine.write(updates, beforeSending: { index in
                 // The before-image reaches the OS before the PATCH leaves.
@@ -219,7 +221,8 @@ public enum ApplyJob {
         if !planOnly {
             for outcome in outcomes {
                 guard let failure = outcome.rowFailure else { continue }
-                for source in outcome.sources { rowFailures[source] = failure }
+                // An invalid row keeps its own message rather than its assessment's.
+                for source in outcome.sources where rowFailures[source] == nil { rowFailures[source] = failure }
             }
         }
         let exitStatus: ExitStatus

@@ -15,7 +15,7 @@ func writeInput(_ text: String, name: String = "input.csv") -> String {
 
 func writeInput(_ bytes: [UInt8], name: String) -> String {
     let path = temporaryDirectory() + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 

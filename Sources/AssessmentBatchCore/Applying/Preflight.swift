@@ -77,7 +77,8 @@ enum PreflightDecision {
     /// The values that would change, old → new.
     static func changes(_ update: AssessmentUpdate, live: LiveAssessment) -> [PlannedChange] {
         var changes: [PlannedChange] = []
-        func text(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "(empty)" }
+        // JSON quoting keeps multi-line texts on one line of the diff.
+        func text(_ value: String?) -> String { value.map { JSONWriter.string(.string($0)) } ?? "(empty)" }
         func add<Value: Equatable>(_ field: String, _ new: Value?, _ old: Value?, show: (Value?) -> String) {
             guard let new, new != old else { return }
             changes.append(PlannedChange(field: field, old: show(old), new: show(new)))

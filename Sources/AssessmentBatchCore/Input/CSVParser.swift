@@ -455,8 +455,10 @@ public struct CSVParser: ~Copyable {
         fieldLine = line
     }
 
+    // `mutating` only so that calls from the mutating scanner borrow `self` in place: a
+    // non-mutating method on this noncopyable struct gets a bitwise copy of it per call.
     @inline(__always)
-    private func checkLimits(fieldLength: Int) throws(InputSyntaxError) {
+    private mutating func checkLimits(fieldLength: Int) throws(InputSyntaxError) {
         if fieldLength > limits.maxFieldBytes || recordBytes + fieldLength > limits.maxRecordBytes {
             throw limitError(fieldLength: fieldLength)
         }

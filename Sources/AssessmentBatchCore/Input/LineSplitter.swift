@@ -58,10 +58,10 @@ public struct LineSplitter: ~Copyable {
             }
             let lineEnd = newline - UnsafeMutableRawPointer(mutating: base)
             if carry.isEmpty {
-                try deliver(UnsafeRawBufferPointer(start: base + p, count: lineEnd - p), onLine)
+                try Self.deliver(UnsafeRawBufferPointer(start: base + p, count: lineEnd - p), line, limits, onLine)
             } else {
                 try appendToCarry(UnsafeRawBufferPointer(start: base + p, count: lineEnd - p))
-                try carry.withUnsafeBytes { line in try deliver(line, onLine) }
+                try carry.withUnsafeBytes { [line, limits] bytes in try Self.deliver(bytes, line, limits, onLine) }
                 carry.removeAll(keepingCapacity: carry.capacity <= 1 << 16)
             }
             line += 1
@@ -78,7 +78,7 @@ public struct LineSplitter: ~Copyable {
             try appendToCarry(bom.prefix(bomMatched))
         }
         if !carry.isEmpty {
-            try carry.withUnsafeBytes { line in try deliver(line, onLine) }
+            try carry.withUnsafeBytes { [line, limits] bytes in try Self.deliver(bytes, line, limits, onLine) }
         }
         carry = []
         line = 1
@@ -88,17 +88,25 @@ public struct LineSplitter: ~Copyable {
 
     private mutating func appendToCarry(_ bytes: some Collection<UInt8>) throws(InputSyntaxError) {
         guard carry.count + bytes.count <= limits.maxLineBytes else {
-            throw tooLong()
+            throw Self.tooLong(line, limits)
         }
         carry.append(contentsOf: bytes)
     }
 
-    private func tooLong() -> InputSyntaxError {
+    // Static helpers: a non-mutating method on a noncopyable struct, called from a mutating
+    // one, would get a bitwise copy of the whole struct per call.
+    private static func tooLong(_ line: Int, _ limits: InputLimits) -> InputSyntaxError {
         InputSyntaxError(line: line, message: "line longer than \(limits.maxLineBytes) bytes")
     }
 
-    private func deliver(_ bytes: UnsafeRawBufferPointer, _ onLine: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
-        guard bytes.count <= limits.maxLineBytes else { throw tooLong() }
+    /// Hands on one line (without its `\n`), dropping a trailing `\r` and skipping blank lines.
+    private static func deliver(
+        _ bytes: UnsafeRawBufferPointer,
+        _ line: Int,
+        _ limits: InputLimits,
+        _ onLine: (UnsafeRawBufferPointer, Int) throws -> Void
+    ) throws {
+        guard bytes.count <= limits.maxLineBytes else { throw tooLong(line, limits) }
         var count = bytes.count
         if count > 0 && bytes[count - 1] == 0x0D {
             count -= 1

@@ -72,12 +72,19 @@ public enum PlanFile {
                 ("invalid", invalidCount), ("transient", transient), ("notInspected", notInspected)]
     }
 
-    /// The per-assessment diff printed on stdout.
-    public static func diff(_ plan: [PlannedAssessment]) -> String {
+    /// The per-assessment diff printed on stdout; rows are named by line, or by `file:line`
+    /// when several inputs were read.
+    public static func diff(_ plan: [PlannedAssessment], inputs: [String] = []) -> String {
         var text = ""
         for entry in plan {
-            let lines = entry.update.sources.map { String($0.line) }.joined(separator: ", ")
-            let head = "assessment \(entry.update.assessmentId) (line\(entry.update.sources.count == 1 ? "" : "s") \(lines))"
+            let head: String
+            if inputs.count > 1 {
+                let places = entry.update.sources.map { "\(inputs[$0.input].split(separator: "/").last ?? ""):\($0.line)" }
+                head = "assessment \(entry.update.assessmentId) (\(places.joined(separator: ", ")))"
+            } else {
+                let lines = entry.update.sources.map { String($0.line) }.joined(separator: ", ")
+                head = "assessment \(entry.update.assessmentId) (line\(entry.update.sources.count == 1 ? "" : "s") \(lines))"
+            }
             switch entry.verdict {
             case .write(let changes, _, let unrestorable)?:
                 text += "\(head): write\n"

@@ -20,8 +20,10 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 ///
 /// Rejects comments, trailing commas, single quotes, `NaN`/`Infinity`, leading zeros and `+`,
 /// bare `.5` and `1.`, raw control characters and invalid UTF-8 in strings, lone surrogate
-/// escapes, duplicate keys in one object, and anything but whitespace after the value.
-/// Nesting is tracked on an explicit stack (no recursion), so any depth fails cleanly.
+/// escapes, duplicate keys in one object (keys compared by their UTF-8 bytes), and anything but
+/// whitespace after the value. Numbers keep their source text. Nesting is tracked on an explicit
+/// stack (no recursion), so input of any depth fails cleanly; keep `maxDepth` modest anyway,
+/// because a parsed `JSONValue` is compared, written and freed recursively.
 public enum JSONParser {
     /// Parses exactly one JSON value (RFC 8259, strict) surrounded by optional whitespace.
     ///
@@ -38,13 +40,19 @@ public enum JSONParser {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONSyntaxError(column: 1, message: "expected a JSON value, found end of input")
         }
-        var parser = Parser(
-            base: base.assumingMemoryBound(to: UInt8.self),
-            end: bytes.count,
-            maxDepth: maxDepth,
-            maxStringBytes: maxStringBytes
-        )
-        return try parser.parseDocument()
+        // Key fingerprints live on the stack unless deep nesting needs more room.
+        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) {
+            (stack) throws(JSONSyntaxError) -> JSONValue in
+            var parser = Parser(
+                base: base.assumingMemoryBound(to: UInt8.self),
+                end: bytes.count,
+                maxDepth: maxDepth,
+                maxStringBytes: maxStringBytes,
+                keyPrints: stack
+            )
+            defer { parser.releaseKeyPrints() }
+            return try parser.parseDocument()
+        }
     }
 
     /// Parses the UTF-8 of `text` as one JSON value; see `parse(_:maxDepth:maxStringBytes:)`.
@@ -80,33 +88,34 @@ private enum ASCII {
     static let nine = UInt8(ascii: "9")
 }
 
-/// An object under construction.
-private struct ObjectFrame {
+/// An array or object under construction.
+private struct Frame {
+    let isObject: Bool
+    var elements: [JSONValue] = []
     var members: [(key: String, value: JSONValue)] = []
+    /// The name of the member whose value is being parsed.
     var pendingKey = ""
-    /// All keys so far, once the object is big enough for linear duplicate checks to hurt.
-    var keySet: Set<String>?
+    /// Where this object's key fingerprints start in `Parser.keyPrints`.
+    var printBase = 0
+    /// The UTF-8 of all keys so far, once the object is big enough for linear duplicate checks to hurt.
+    var keySet: Set<[UInt8]>?
 
-    init() {
-        members.reserveCapacity(8)
+    init(isObject: Bool, printBase: Int) {
+        self.isObject = isObject
+        self.printBase = printBase
+        if isObject {
+            members.reserveCapacity(8)
+        }
     }
 
-    /// Records `key` as the next member's name; false when the object already has it.
-    mutating func claim(_ key: String) -> Bool {
-        if let inserted = keySet?.insert(key).inserted {
-            pendingKey = key
-            return inserted
-        }
-        for member in members where member.key == key {
-            return false
-        }
-        if members.count >= 16 {
-            var set = Set(members.map(\.key))
-            set.insert(key)
-            keySet = set
-        }
-        pendingKey = key
-        return true
+    /// A frame standing for "no container open"; allocates nothing.
+    init() {
+        isObject = false
+    }
+
+    /// The finished container.
+    func finished() -> JSONValue {
+        isObject ? .object(JSONObject(members)) : .array(elements)
     }
 }
 
@@ -118,48 +127,84 @@ private struct Parser {
     var p = 0
     /// Decoded bytes of strings with escapes.
     var scratch: [UInt8] = []
+    /// Where the last parsed string's decoded bytes are: in the input (no escapes) or in `scratch`.
+    var lastStringStart = 0
+    var lastStringInScratch = false
+    /// Fingerprints of the keys of every open object, innermost object's last; duplicate keys
+    /// are found by comparing these before comparing any strings.
+    var keyPrints: UnsafeMutableBufferPointer<UInt64>
+    var keyPrintCount = 0
+    var keyPrintsOnHeap = false
 
-    init(base: UnsafePointer<UInt8>, end: Int, maxDepth: Int, maxStringBytes: Int) {
+    init(
+        base: UnsafePointer<UInt8>,
+        end: Int,
+        maxDepth: Int,
+        maxStringBytes: Int,
+        keyPrints: UnsafeMutableBufferPointer<UInt64>
+    ) {
         self.base = base
         self.end = end
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
+        self.keyPrints = keyPrints
+    }
+
+    @inline(__always)
+    mutating func appendKeyPrint(_ print: UInt64) {
+        if keyPrintCount == keyPrints.count {
+            growKeyPrints()
+        }
+        keyPrints[keyPrintCount] = print
+        keyPrintCount += 1
+    }
+
+    mutating func growKeyPrints() {
+        let bigger = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: keyPrints.count * 2)
+        _ = bigger.initialize(from: keyPrints)
+        releaseKeyPrints()
+        keyPrints = bigger
+        keyPrintsOnHeap = true
+    }
+
+    func releaseKeyPrints() {
+        if keyPrintsOnHeap {
+            keyPrints.deallocate()
+        }
     }
 
     mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
-        // Open containers, innermost last: true for an object.
-        var isObject: [Bool] = []
-        var arrays: [[JSONValue]] = []
-        var objects: [ObjectFrame] = []
+        // The innermost open container is `current` (when `depth > 0`); the ones around it wait
+        // in `outer`. Values are appended to `current` in place, so a flat object or array
+        // costs no stack operations and no copies.
+        var current = Frame()
+        var depth = 0
+        var outer: [Frame] = []
         skipWhitespace()
 
         nextValue: while true {
             var value: JSONValue
             guard p < end else { throw unexpected("expected a JSON value") }
             switch base[p] {
-            case ASCII.openBrace:
-                try checkDepth(isObject.count + 1)
-                p += 1
-                skipWhitespace()
-                if p < end && base[p] == ASCII.closeBrace {
-                    p += 1
-                    value = .object(JSONObject())
-                } else {
-                    isObject.append(true)
-                    objects.append(ObjectFrame())
-                    try parseKey(into: &objects[objects.count - 1])
-                    continue nextValue
+            case ASCII.openBrace, ASCII.openBracket:
+                let isObject = base[p] == ASCII.openBrace
+                if depth == maxDepth {
+                    throw error("nesting deeper than \(maxDepth) levels")
                 }
-            case ASCII.openBracket:
-                try checkDepth(isObject.count + 1)
                 p += 1
                 skipWhitespace()
-                if p < end && base[p] == ASCII.closeBracket {
+                if p < end && base[p] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) {
                     p += 1
-                    value = .array([])
+                    value = isObject ? .object(JSONObject()) : .array([])
                 } else {
-                    isObject.append(false)
-                    arrays.append([])
+                    if depth > 0 {
+                        outer.append(current)
+                    }
+                    current = Frame(isObject: isObject, printBase: keyPrintCount)
+                    depth += 1
+                    if isObject {
+                        try parseKey(into: &current)
+                    }
                     continue nextValue
                 }
             case ASCII.quote:
@@ -187,46 +232,41 @@ private struct Parser {
 
             // Store the value in its container; close every container that ends after it.
             while true {
-                guard let inObject = isObject.last else {
-                    skipWhitespace()
+                skipWhitespace()
+                guard depth > 0 else {
                     guard p == end else { throw unexpected("expected end of input after the JSON value") }
                     return value
                 }
-                skipWhitespace()
-                if inObject {
-                    let index = objects.count - 1
-                    objects[index].members.append((key: objects[index].pendingKey, value: value))
-                    guard p < end else { throw unexpected("expected ',' or '}'") }
-                    if base[p] == ASCII.comma {
-                        p += 1
-                        skipWhitespace()
+                let isObject = current.isObject
+                if isObject {
+                    current.members.append((key: exchange(&current.pendingKey, with: ""), value: consume value))
+                } else {
+                    current.elements.append(consume value)
+                }
+                guard p < end else { throw unexpected(isObject ? "expected ',' or '}'" : "expected ',' or ']'") }
+                if base[p] == ASCII.comma {
+                    p += 1
+                    skipWhitespace()
+                    if isObject {
                         if p < end && base[p] == ASCII.closeBrace {
                             throw error("trailing comma in object")
                         }
-                        try parseKey(into: &objects[index])
-                        continue nextValue
+                        try parseKey(into: &current)
+                    } else if p < end && base[p] == ASCII.closeBracket {
+                        throw error("trailing comma in array")
                     }
-                    guard base[p] == ASCII.closeBrace else { throw unexpected("expected ',' or '}'") }
-                    p += 1
-                    isObject.removeLast()
-                    value = .object(JSONObject(objects.removeLast().members))
-                } else {
-                    let index = arrays.count - 1
-                    arrays[index].append(value)
-                    guard p < end else { throw unexpected("expected ',' or ']'") }
-                    if base[p] == ASCII.comma {
-                        p += 1
-                        skipWhitespace()
-                        if p < end && base[p] == ASCII.closeBracket {
-                            throw error("trailing comma in array")
-                        }
-                        continue nextValue
-                    }
-                    guard base[p] == ASCII.closeBracket else { throw unexpected("expected ',' or ']'") }
-                    p += 1
-                    isObject.removeLast()
-                    value = .array(arrays.removeLast())
+                    continue nextValue
                 }
+                guard base[p] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) else {
+                    throw unexpected(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+                p += 1
+                value = current.finished()
+                if isObject {
+                    keyPrintCount = current.printBase
+                }
+                depth -= 1
+                current = outer.popLast() ?? Frame()
             }
         }
     }
@@ -242,30 +282,74 @@ private struct Parser {
         }
     }
 
-    func checkDepth(_ depth: Int) throws(JSONSyntaxError) {
-        if depth > maxDepth {
-            throw error("nesting deeper than \(maxDepth) levels")
-        }
-    }
-
     /// Parses `"key"` and the `:` after it, leaving `p` at the member's value.
-    mutating func parseKey(into frame: inout ObjectFrame) throws(JSONSyntaxError) {
+    mutating func parseKey(into frame: inout Frame) throws(JSONSyntaxError) {
         guard p < end && base[p] == ASCII.quote else {
             throw unexpected("expected a string key")
         }
         let keyStart = p
         let key = try parseString()
-        guard frame.claim(key) else {
+        guard claim(key, in: &frame) else {
             var escaped: [UInt8] = []
             JSONWriter.appendEscaped(key, into: &escaped)
             throw JSONSyntaxError(column: keyStart + 1, message: "duplicate key \(String(decoding: escaped, as: UTF8.self))")
         }
+        frame.pendingKey = key
         skipWhitespace()
         guard p < end && base[p] == ASCII.colon else {
             throw unexpected("expected ':' after object key")
         }
         p += 1
         skipWhitespace()
+    }
+
+    /// Records the key just parsed for `frame`; false when the object already has it.
+    /// Keys are compared by their UTF-8 bytes (as JSON does), not by Unicode canonical equivalence.
+    @inline(__always)
+    mutating func claim(_ key: String, in frame: inout Frame) -> Bool {
+        if frame.keySet != nil {
+            return frame.keySet?.insert(Array(key.utf8)).inserted ?? true
+        }
+        let print: UInt64
+        if lastStringInScratch {
+            print = scratch.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { Self.fingerprint($0, count: buffer.count) } ?? 0
+            }
+        } else {
+            print = Self.fingerprint(UnsafeRawPointer(base + lastStringStart), count: p - 1 - lastStringStart)
+        }
+        var index = frame.printBase
+        while index < keyPrintCount {
+            if keyPrints[index] == print && frame.members[index - frame.printBase].key.utf8.elementsEqual(key.utf8) {
+                return false
+            }
+            index += 1
+        }
+        if index - frame.printBase == 16 {
+            // Big objects switch to a hash set (fingerprints are cheap, not collision-proof).
+            var set = Set(frame.members.map { Array($0.key.utf8) })
+            set.insert(Array(key.utf8))
+            frame.keySet = set
+        } else {
+            appendKeyPrint(print)
+        }
+        return true
+    }
+
+    /// A cheap function of a string's bytes: equal strings have equal fingerprints.
+    @inline(__always)
+    static func fingerprint(_ bytes: UnsafeRawPointer, count: Int) -> UInt64 {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if count >= 8 {
+            head = bytes.loadUnaligned(as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            for index in 0..<count {
+                head = head << 8 | UInt64(bytes.load(fromByteOffset: index, as: UInt8.self))
+            }
+        }
+        return head ^ (tail << 29 | tail >> 35) ^ UInt64(count) &* 0x9E37_79B9_7F4A_7C15
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
@@ -331,11 +415,34 @@ private struct Parser {
         let open = p
         let start = p + 1
         var q = start
-        var highBits: UInt8 = 0
-        while q < end {
+        var highBits: UInt64 = 0
+        // Eight bytes at a time while none is a quote, a backslash or a control character.
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var stopped = false
+        while q + 8 <= end {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: q, as: UInt64.self))
+            let quotes = word ^ (ones &* UInt64(ASCII.quote))
+            let backslashes = word ^ (ones &* UInt64(ASCII.backslash))
+            let stops =
+                ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | ((word &- ones &* 0x20) & ~word)
+            let mask = stops & high
+            if mask != 0 {
+                // The lowest flagged byte is always a real stop (little-endian; later flags may be borrows).
+                let offset = mask.trailingZeroBitCount >> 3
+                highBits |= word & ((1 << UInt64(offset &* 8)) &- 1)
+                q += offset
+                stopped = true
+                break
+            }
+            highBits |= word
+            q += 8
+        }
+        while !stopped && q < end {
             let byte = base[q]
             if byte == ASCII.quote || byte == ASCII.backslash || byte < 0x20 { break }
-            highBits |= byte
+            highBits |= UInt64(byte)
             q += 1
         }
         guard q < end && base[q] == ASCII.quote else {
@@ -344,10 +451,12 @@ private struct Parser {
         // The common case: no escapes, the bytes are the string.
         let length = q - start
         guard length <= maxStringBytes else { throw tooLong(open) }
-        if highBits & 0x80 != 0 && !UTF8Validation.isValid(base + start, count: length) {
+        if highBits & high != 0 && !UTF8Validation.isValid(base + start, count: length) {
             throw JSONSyntaxError(column: open + 1, message: "invalid UTF-8 in string")
         }
         p = q + 1
+        lastStringStart = start
+        lastStringInScratch = false
         return String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
     }
 
@@ -383,12 +492,10 @@ private struct Parser {
                 q += 1
             }
         }
-        let valid = scratch.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { UTF8Validation.isValid($0, count: buffer.count) } ?? true
-        }
-        guard valid else {
+        guard scratch.withUnsafeBytes({ UTF8Validation.isValid($0) }) else {
             throw JSONSyntaxError(column: open + 1, message: "invalid UTF-8 in string")
         }
+        lastStringInScratch = true
         return String(decoding: scratch, as: UTF8.self)
     }
 
@@ -426,7 +533,7 @@ private struct Parser {
             appendUTF8(scalar)
             return next
         default:
-            let shown = letter >= 0x20 && letter < 0x7F ? "'\\\(Character(Unicode.Scalar(letter)))'" : hexByte(letter)
+            let shown = letter > 0x20 && letter < 0x7F ? "'\\\(Character(Unicode.Scalar(letter)))'" : describe(letter)
             throw JSONSyntaxError(column: backslash + 1, message: "invalid escape \(shown) in string")
         }
         scratch.append(decoded)
@@ -496,11 +603,11 @@ private struct Parser {
         if byte > 0x20 && byte < 0x7F {
             return "'\(Character(Unicode.Scalar(byte)))'"
         }
-        return hexByte(byte)
+        return "byte \(hexByte(byte))"
     }
 
     func hexByte(_ byte: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
-        return "byte 0x\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
+        return "0x\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
     }
 }

@@ -60,7 +60,7 @@ public struct LoadedBatch: Sendable {
 }
 
 /// Reads input files, decodes and checks every row, and groups rows by assessment.
-public struct BatchLoader {
+public final class BatchLoader {
     private let options: LoadOptions
     private var inputs: [InputDescription] = []
     /// Problems with where they were found, sorted when loading finishes.
@@ -79,14 +79,14 @@ public struct BatchLoader {
 
     /// Reads and checks `paths`; all problems end up in the result, none are thrown.
     public static func load(_ paths: [String], options: LoadOptions = LoadOptions()) -> LoadedBatch {
-        var loader = BatchLoader(options: options)
+        let loader = BatchLoader(options: options)
         for path in paths { loader.read(path) }
         return loader.finish()
     }
 
     // MARK: - Reading
 
-    private mutating func read(_ path: String) {
+    private func read(_ path: String) {
         let inputIndex = inputs.count
         guard let format = options.format ?? InputFormat(path: path) else {
             inputs.append(InputDescription(path: path, format: .csv))
@@ -122,7 +122,7 @@ public struct BatchLoader {
         }
     }
 
-    private mutating func readCSV(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
+    private func readCSV(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
         let path = inputs[inputIndex].path
         let prefix = try readPrefix(path: path, count: 64 << 10)
         prefix.withUnsafeBytes { describeStart(of: $0, inputIndex: inputIndex) }
@@ -143,14 +143,14 @@ public struct BatchLoader {
     }
 
     /// Notes the byte order mark and the line ending from the file's first bytes.
-    private mutating func describeStart(of chunk: UnsafeRawBufferPointer, inputIndex: Int) {
+    private func describeStart(of chunk: UnsafeRawBufferPointer, inputIndex: Int) {
         inputs[inputIndex].hasByteOrderMark = chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF
         if let newline = chunk.firstIndex(of: UInt8(ascii: "\n")), newline > 0, chunk[newline - 1] == UInt8(ascii: "\r") {
             inputs[inputIndex].lineEnding = "\r\n"
         }
     }
 
-    private mutating func handleCSVRecord(_ record: borrowing CSVRecord, columns: inout [Column?]?, inputIndex: Int) throws {
+    private func handleCSVRecord(_ record: borrowing CSVRecord, columns: inout [Column?]?, inputIndex: Int) throws {
         guard let known = columns else {
             columns = try readHeader(record, inputIndex: inputIndex)
             return
@@ -176,7 +176,7 @@ public struct BatchLoader {
     }
 
     /// Maps header fields to columns; any problem makes the whole file unusable.
-    private mutating func readHeader(_ record: borrowing CSVRecord, inputIndex: Int) throws -> [Column?] {
+    private func readHeader(_ record: borrowing CSVRecord, inputIndex: Int) throws -> [Column?] {
         var columns: [Column?] = []
         var header: [String] = []
         var seen: [Column: Int] = [:]
@@ -206,7 +206,7 @@ public struct BatchLoader {
         return columns.map { $0.map { Column.written.contains($0) ? nil : $0 } ?? nil }
     }
 
-    private mutating func readJSONL(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
+    private func readJSONL(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
         var splitter = LineSplitter(limits: options.limits)
         var startDescribed = false
         try reader.forEachChunk { chunk in
@@ -220,7 +220,7 @@ public struct BatchLoader {
         try splitter.finish { line, number in handleJSONLine(line, number: number, inputIndex: inputIndex) }
     }
 
-    private mutating func handleJSONLine(_ line: UnsafeRawBufferPointer, number: Int, inputIndex: Int) {
+    private func handleJSONLine(_ line: UnsafeRawBufferPointer, number: Int, inputIndex: Int) {
         inputs[inputIndex].rows += 1
         var row = DecodedRow(location: SourceLocation(input: inputIndex, line: number))
         let value: JSONValue
@@ -329,7 +329,7 @@ public struct BatchLoader {
         var firstProblem: (SourceLocation, String)?
     }
 
-    private mutating func add(_ row: DecodedRow) {
+    private func add(_ row: DecodedRow) {
         var problems = row.problems
         guard let assessmentId = row.assessmentId else {
             record(problems, at: row.location)
@@ -407,7 +407,7 @@ public struct BatchLoader {
 
     // MARK: - Finishing
 
-    private mutating func finish() -> LoadedBatch {
+    private func finish() -> LoadedBatch {
         if let catalog = options.scorecards { checkScorecards(catalog) }
         var updates: [AssessmentUpdate] = []
         var invalid: [InvalidAssessment] = []
@@ -435,7 +435,7 @@ public struct BatchLoader {
                            rowProblems: rowProblems)
     }
 
-    private mutating func checkScorecards(_ catalog: ScorecardCatalog) {
+    private func checkScorecards(_ catalog: ScorecardCatalog) {
         for index in accumulators.indices where accumulators[index].firstProblem == nil {
             let update = accumulators[index].update
             guard let scorecardId = update.fields.scorecardId else { continue }
@@ -455,13 +455,13 @@ public struct BatchLoader {
         }
     }
 
-    private mutating func record(_ problems: [String], at location: SourceLocation) {
+    private func record(_ problems: [String], at location: SourceLocation) {
         for problem in problems {
             located.append((location, Diagnostic(file: inputs[location.input].path, line: location.line, message: problem)))
         }
     }
 
-    private mutating func fileError(_ inputIndex: Int, _ line: Int, _ message: String) {
+    private func fileError(_ inputIndex: Int, _ line: Int, _ message: String) {
         filesWithErrors.insert(inputIndex)
         located.append((SourceLocation(input: inputIndex, line: line), Diagnostic(file: inputs[inputIndex].path, line: line, message: message)))
     }
