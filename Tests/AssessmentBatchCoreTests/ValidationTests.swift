@@ -51,6 +51,12 @@ struct HeaderValidationTests {
         #expect(batch.updates.first?.criteria == [CriterionUpdate(categoryId: 1, criterionId: 2, score: 5)])
     }
 
+    @Test func unnamedColumnsMayOnlyHoldEmptyValues() {
+        let batch = load("assessmentId;state;;\n901;reviewedBySupervisor;;\n902;reviewedBySupervisor;x;\n")
+        #expect(batch.problems == ["3: field 3 has a value but its column has no name in the header"])
+        #expect(batch.updates.map(\.assessmentId) == [901])
+    }
+
     @Test func valueUnderAColumnBeyondTheHeader() {
         let batch = load("assessmentId,categoryId,criterionId,score\n901,1,2,5,,\n902,1,2,5,oops\n")
         #expect(batch.problems == ["3: field 5 has a value but the header has only 4 columns"])

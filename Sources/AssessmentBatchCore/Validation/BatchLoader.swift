@@ -66,6 +66,8 @@ public final class BatchLoader {
     /// Problems with where they were found, sorted when loading finishes.
     private var located: [(SourceLocation, Diagnostic)] = []
     private var filesWithErrors: Set<Int> = []
+    /// Header positions without a name in the CSV being read (Excel's trailing delimiters).
+    private var unnamedColumns: Set<Int> = []
     private var accumulators: [Accumulator] = []
     private var indexById: [Int: Int] = [:]
     /// Rows whose assessment id is unknown, kept apart.
@@ -166,7 +168,13 @@ public final class BatchLoader {
                 }
                 continue
             }
-            guard let column = known[index], !record.isEmpty(index) else { continue }
+            guard !record.isEmpty(index) else { continue }
+            guard let column = known[index] else {
+                if unnamedColumns.contains(index) {
+                    row.problems.append("field \(index + 1) has a value but its column has no name in the header")
+                }
+                continue
+            }
             if column == .assessmentId { assessmentIdGiven = true }
             decoder.set(column, .text(record.string(index)), row: &row, criterion: &criterion)
         }
@@ -179,12 +187,14 @@ public final class BatchLoader {
     private func readHeader(_ record: borrowing CSVRecord, inputIndex: Int) throws -> [Column?] {
         var columns: [Column?] = []
         var header: [String] = []
+        unnamedColumns = []
         var seen: [Column: Int] = [:]
         for index in 0..<record.count {
             let name = record.string(index)
             header.append(name)
             if name.trimmingWhitespace().isEmpty {
                 columns.append(nil)  // an unnamed column; a value under it is reported per row
+                unnamedColumns.insert(index)
                 continue
             }
             guard let column = Column(header: name) else {
