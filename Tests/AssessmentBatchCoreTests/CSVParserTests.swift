@@ -437,16 +437,16 @@ struct ChunkedFileReaderTests {
     }
 
     @Test func missingFile() {
-        let error = #expect(throws: FileReadError.self) {
+        let error = #expect(throws: FileError.self) {
             _ = try ChunkedFileReader(path: "/nonexistent-dir/x.csv")
         }
         #expect(error?.description == "cannot open /nonexistent-dir/x.csv: No such file or directory")
-        #expect(error == FileReadError(path: "/nonexistent-dir/x.csv", operation: .open, code: ENOENT))
+        #expect(error == FileError(path: "/nonexistent-dir/x.csv", operation: .open, code: ENOENT))
     }
 
     @Test func directoryFailsOnRead() throws {
         let reader = try ChunkedFileReader(path: "/")
-        let error = #expect(throws: FileReadError.self) {
+        let error = #expect(throws: FileError.self) {
             try reader.forEachChunk { _ in }
         }
         #expect(error?.description == "cannot read /: Is a directory")

@@ -4,17 +4,16 @@ import Glibc
 import Darwin
 #endif
 
-/// A file that could not be opened or read, with the system's reason.
-public struct FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A file the tool could not read or write, with the system's reason.
+public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What failed.
     public enum Operation: String, Sendable {
-        /// `open(2)` failed.
-        case open
-        /// `read(2)` failed.
-        case read
+        case open, read, create, write
+        case rename = "rename into"
+        case createDirectory = "create directory"
     }
 
-    /// The path as given to the reader.
+    /// The path as given.
     public var path: String
     /// The failed system call.
     public var operation: Operation
@@ -22,7 +21,7 @@ public struct FileReadError: Error, Equatable, Sendable, CustomStringConvertible
     public var code: Int32
 
     /// Creates an error for `operation` on `path` with `errno` value `code`.
-    public init(path: String, operation: Operation, code: Int32) {
+    public init(path: String, operation: Operation, code: Int32 = errno) {
         self.path = path
         self.operation = operation
         self.code = code
@@ -50,15 +49,15 @@ public final class ChunkedFileReader {
     /// - Parameters:
     ///   - path: The file to read.
     ///   - chunkSize: The bytes handed to each `forEachChunk` call (1 MiB by default).
-    /// - Throws: `FileReadError` when the file cannot be opened.
-    public init(path: String, chunkSize: Int = 1 << 20) throws(FileReadError) {
+    /// - Throws: `FileError` when the file cannot be opened.
+    public init(path: String, chunkSize: Int = 1 << 20) throws(FileError) {
         precondition(chunkSize > 0, "chunkSize must be positive")
         var fd: Int32
         repeat {
             fd = open(path, O_RDONLY | O_CLOEXEC)
         } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
-            throw FileReadError(path: path, operation: .open, code: errno)
+            throw FileError(path: path, operation: .open, code: errno)
         }
         self.path = path
         self.fd = fd
@@ -73,7 +72,7 @@ public final class ChunkedFileReader {
     /// Calls `body` with each chunk of the file until its end.
     ///
     /// The bytes are valid only during the call and are overwritten by the next chunk.
-    /// - Throws: `FileReadError` when a read fails, or whatever `body` throws.
+    /// - Throws: `FileError` when a read fails, or whatever `body` throws.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let base = buffer.baseAddress else { return }
         var atEnd = false
@@ -87,7 +86,7 @@ public final class ChunkedFileReader {
                     atEnd = true
                     break
                 } else if errno != EINTR {
-                    throw FileReadError(path: path, operation: .read, code: errno)
+                    throw FileError(path: path, operation: .read, code: errno)
                 }
             }
             if filled > 0 {

@@ -90,11 +90,15 @@ public final class Journal: Sendable {
                 httpStatus: object["httpStatus"]?.intValue, attempts: object["attempts"]?.intValue ?? 0,
                 error: object["error"]?.stringValue)
         }
-        guard let header else {
-            throw FileError(action: "resume from", path: path, reason: "it has no journal header")
-        }
+        guard let header else { throw JournalError(path: path) }
         return Contents(header: header, outcomes: outcomes)
     }
+}
+
+/// A journal without its header line: not a run directory of this tool.
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var description: String { "\(path) has no journal header: not a run directory of assessment-batch apply" }
 }
 
 extension AssessmentOutcome {

@@ -16,7 +16,7 @@ final class OutputFile {
         self.path = path
         temporaryPath = path + ".partial"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError("create", temporaryPath) }
+        guard fd >= 0 else { throw FileError(path: temporaryPath, operation: .create) }
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -43,19 +43,11 @@ final class OutputFile {
         fsync(fd)
         close(fd)
         fd = -1
-        guard rename(temporaryPath, path) == 0 else { throw FileError("rename into", path) }
+        guard rename(temporaryPath, path) == 0 else { throw FileError(path: path, operation: .rename) }
     }
 
     private func flush() throws(FileError) {
-        var written = 0
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, buffer.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw FileError("write", temporaryPath)
-            }
-            written += result
-        }
+        try writeAll(fd, buffer, path: temporaryPath)
         buffer.removeAll(keepingCapacity: true)
     }
 }

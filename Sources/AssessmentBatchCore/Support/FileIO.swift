@@ -4,33 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A file the tool could not read or write, with the system's reason.
-public struct FileError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var action: String
-    public var reason: String
-
-    init(_ action: String, _ path: String, errno code: Int32 = errno) {
-        self.path = path
-        self.action = action
-        self.reason = String(cString: strerror(code))
-    }
-
-    public var description: String { "cannot \(action) \(path): \(reason)" }
-}
-
 /// Reads up to `count` bytes from the start of a file.
 func readPrefix(path: String, count: Int) throws(FileError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw FileError("open", path) }
+    guard fd >= 0 else { throw FileError(path: path, operation: .open) }
     defer { close(fd) }
     var bytes = [UInt8](repeating: 0, count: count)
     var filled = 0
     while filled < count {
-        let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+        let got = bytes.withUnsafeMutableBytes { buffer in
+            read(fd, buffer.baseAddress.map { $0 + filled }, count - filled)
+        }
         if got < 0 {
             if errno == EINTR { continue }
-            throw FileError("read", path)
+            throw FileError(path: path, operation: .read)
         }
         if got == 0 { break }
         filled += got
@@ -39,21 +26,11 @@ func readPrefix(path: String, count: Int) throws(FileError) -> [UInt8] {
     return bytes
 }
 
-/// Reads a whole (small) file; refuses files larger than `limit`.
+/// Reads a whole (small) file; refuses files larger than `limit` (EFBIG).
 func readWholeFile(path: String, limit: Int) throws(FileError) -> [UInt8] {
     let bytes = try readPrefix(path: path, count: limit + 1)
-    guard bytes.count <= limit else {
-        throw FileError(action: "read", path: path, reason: "larger than \(limit >> 20) MiB")
-    }
+    guard bytes.count <= limit else { throw FileError(path: path, operation: .read, code: EFBIG) }
     return bytes
-}
-
-extension FileError {
-    init(action: String, path: String, reason: String) {
-        self.path = path
-        self.action = action
-        self.reason = reason
-    }
 }
 
 /// Creates `path` and its missing parents with mode 0700 (run directories hold personal data).
@@ -62,60 +39,53 @@ public func createDirectory(_ path: String) throws(FileError) {
     for component in path.split(separator: "/") {
         current += "/" + component
         if mkdir(current, 0o700) != 0 && errno != EEXIST {
-            throw FileError("create directory", current)
+            throw FileError(path: current, operation: .createDirectory)
         }
     }
 }
 
-/// Writes a file completely under a temporary name, flushes it, then renames it into
-/// place, so a crash never leaves a half-written file. Mode 0600.
+/// Writes a whole file under a temporary name and renames it into place (mode 0600).
 public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(FileError) {
-    let temporary = path + ".partial"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw FileError("create", temporary) }
+    let file = try OutputFile(path: path)
+    try file.write(bytes)
+    try file.commit()
+}
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileError) {
     var written = 0
     while written < bytes.count {
-        let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+        let result = bytes.withUnsafeBytes { buffer in
+            write(fd, buffer.baseAddress.map { $0 + written }, bytes.count - written)
+        }
         if result < 0 {
             if errno == EINTR { continue }
-            let code = errno
-            close(fd)
-            unlink(temporary)
-            throw FileError("write", temporary, errno: code)
+            throw FileError(path: path, operation: .write)
         }
         written += result
     }
-    fsync(fd)
-    close(fd)
-    guard rename(temporary, path) == 0 else { throw FileError("rename into", path) }
 }
 
 /// An append-only file whose every `append` reaches the OS before returning (journal,
-/// undo file). Mode 0600. Safe to use from several threads.
+/// undo file), so a killed process loses nothing it appended. Mode 0600. Safe to use from
+/// several threads.
 public final class AppendOnlyFile: @unchecked Sendable {
-    // @unchecked: `fd` is immutable and write(2) on an O_APPEND descriptor is atomic per call.
+    // @unchecked: `fd` is immutable, and each append is one write(2) on an O_APPEND
+    // descriptor, which the kernel keeps whole for regular files.
     private let fd: Int32
     public let path: String
 
     public init(path: String) throws(FileError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError("create", path) }
+        guard fd >= 0 else { throw FileError(path: path, operation: .create) }
     }
 
     deinit { close(fd) }
 
-    /// Appends `bytes` with one write(2) call (retrying short writes).
+    /// Appends `bytes`.
     public func append(_ bytes: [UInt8]) throws(FileError) {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw FileError("append to", path)
-            }
-            written += result
-        }
+        try writeAll(fd, bytes, path: path)
     }
 }
 
