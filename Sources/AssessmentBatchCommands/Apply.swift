@@ -54,12 +54,10 @@ extension AssessmentBatchCommand {
                 configuration: configuration, preflight: !noPreflight, preflightOptions: preflight.options,
                 strict: preflight.strict, recordedOptions: recorded, arguments: arguments, resumed: resumed)
 
-            let control = RunControl()
-            let signals = SignalHandlers(control: control)
-            let progress = ProgressLine()
-            let result = ApplyJob.apply(options, logger: server.logger(), control: control, observer: progress.observer)
-            progress.stop()
-            withExtendedLifetime(signals) {}
+            let logger = server.logger()
+            let result = runInterruptibly { control, observer in
+                ApplyJob.apply(options, logger: logger, control: control, observer: observer)
+            }
             printDiagnostics(result.diagnostics)
             printSummary(result)
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }

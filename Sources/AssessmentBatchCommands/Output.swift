@@ -25,3 +25,14 @@ func shellQuoted(_ path: String) -> String {
     let safe = path.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+,:@".unicodeScalars.contains($0) }
     return safe ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
+
+/// Runs a job with SIGINT/SIGTERM turned into a graceful stop and a progress line on stderr.
+func runInterruptibly(_ job: (RunControl, JobObserver) -> ApplyJobResult) -> ApplyJobResult {
+    let control = RunControl()
+    let signals = SignalHandlers(control: control)
+    let progress = ProgressLine()
+    let result = job(control, progress.observer)
+    progress.stop()
+    withExtendedLifetime(signals) {}
+    return result
+}

@@ -28,12 +28,10 @@ extension AssessmentBatchCommand {
                 paths: input.files, load: try input.loadOptions(), skipInvalid: skipInvalid, outDirectory: server.out,
                 configuration: try server.configuration(), preflight: true, preflightOptions: preflight.options,
                 recordedOptions: recorded)
-            let control = RunControl()
-            let signals = SignalHandlers(control: control)
-            let progress = ProgressLine()
-            let result = ApplyJob.plan(options, logger: server.logger(), control: control, observer: progress.observer)
-            progress.stop()
-            withExtendedLifetime(signals) {}
+            let logger = server.logger()
+            let result = runInterruptibly { control, observer in
+                ApplyJob.plan(options, logger: logger, control: control, observer: observer)
+            }
             printDiagnostics(result.diagnostics)
             guard result.report != nil else {
                 printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)")

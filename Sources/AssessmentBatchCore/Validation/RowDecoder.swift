@@ -139,28 +139,23 @@ struct RowDecoder {
     // MARK: - Values
 
     private func positiveInteger(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Int? {
-        let parsed: Int?
-        switch value {
-        case .text(let text): parsed = parseInteger(text.trimmingWhitespace())
-        case .number(let text): parsed = parseInteger(text)
-        case .other: parsed = nil
-        }
-        guard let parsed, parsed > 0 else {
-            row.problems.append("\(column.rawValue) must be a positive integer, got \(describe(value))")
-            return nil
-        }
-        return parsed
+        integer(column, value, minimum: 1, expected: "a positive integer", row: &row)
     }
 
     private func wholeNumber(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Int? {
+        integer(column, value, minimum: 0, expected: "a whole number ≥ 0", row: &row)
+    }
+
+    /// Digits in a text or a JSON integer, at least `minimum`.
+    private func integer(_ column: Column, _ value: RawValue, minimum: Int, expected: String, row: inout DecodedRow) -> Int? {
         let parsed: Int?
         switch value {
         case .text(let text): parsed = parseInteger(text.trimmingWhitespace())
         case .number(let text): parsed = parseInteger(text)
         case .other: parsed = nil
         }
-        guard let parsed, parsed >= 0 else {
-            row.problems.append("\(column.rawValue) must be a whole number ≥ 0, got \(describe(value))")
+        guard let parsed, parsed >= minimum else {
+            row.problems.append("\(column.rawValue) must be \(expected), got \(describe(value))")
             return nil
         }
         return parsed
