@@ -14,8 +14,11 @@ public enum Column: String, CaseIterable, Sendable {
 
     /// Matches a header or key case-insensitively, ignoring surrounding whitespace.
     public init?(header: String) {
-        let trimmed = header.trimmingWhitespace().lowercased()
-        guard let column = Self.byLowercasedName[trimmed] else { return nil }
+        if let exact = Column(rawValue: header) {  // the common spelling, without lowercasing
+            self = exact
+            return
+        }
+        guard let column = Self.byLowercasedName[header.trimmingWhitespace().lowercased()] else { return nil }
         self = column
     }
 
@@ -46,11 +49,21 @@ func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
     return previous[b.count]
 }
 
-extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
+extension String {
+    /// The text without leading and trailing spaces, tabs, line breaks and no-break spaces.
     func trimmingWhitespace() -> String {
+        let utf8 = self.utf8
+        // Fast path: nothing to trim at either end (the usual case for ids and scores).
+        if let first = utf8.first, let last = utf8.last, !Self.mayBeSpace(first), !Self.mayBeSpace(last) {
+            return String(self)
+        }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{00A0}" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
+    }
+
+    /// Whether a byte can start or end a whitespace character trimmed above (0xC2 0xA0 is U+00A0).
+    private static func mayBeSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A || byte == 0xC2 || byte == 0xA0
     }
 }

@@ -41,7 +41,8 @@ struct RowDecoder {
         var criterionId: Int?
         var score: Int?
         var reason: String?
-        var named: Set<Column> = []
+        /// Which of the four criterion columns the row names.
+        var named = CriterionColumns()
     }
 
     /// Applies one column's value to `row`; empty values mean "leave unchanged".
@@ -189,6 +190,25 @@ struct RowDecoder {
         if case .number(let text) = value, text.count > 19 { return "\(text.prefix(24))… (too large)" }
         return value.quoted
     }
+}
+
+/// A set of the criterion columns, as bits (a `Set<Column>` per row costs a hash table).
+struct CriterionColumns {
+    private var bits: UInt8 = 0
+
+    private static func bit(_ column: Column) -> UInt8 {
+        switch column {
+        case .categoryId: return 1
+        case .criterionId: return 2
+        case .score: return 4
+        case .reason: return 8
+        default: return 0
+        }
+    }
+
+    mutating func insert(_ column: Column) { bits |= Self.bit(column) }
+    func contains(_ column: Column) -> Bool { bits & Self.bit(column) != 0 }
+    var isEmpty: Bool { bits == 0 }
 }
 
 /// Parses an optionally signed run of ASCII digits; nil for anything else or on overflow.

@@ -115,8 +115,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         } else {
             return .failure(.malformed)
         }
-        let padded = fraction.padding(toLength: 9, withPad: "0", startingAt: 0)
-        return .success(Timestamp(seconds: local - Int64(offset), nanoseconds: Int32(padded) ?? 0, fractionDigits: fraction))
+        var nanoseconds: Int32 = 0
+        var scale: Int32 = 100_000_000
+        for digit in fraction.utf8 {
+            nanoseconds += Int32(digit - 48) * scale
+            scale /= 10
+        }
+        return .success(Timestamp(seconds: local - Int64(offset), nanoseconds: nanoseconds, fractionDigits: fraction))
     }
 
     static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
