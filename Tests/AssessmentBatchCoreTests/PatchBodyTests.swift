@@ -98,3 +98,31 @@ struct TimestampTests {
         #expect(Timestamp.Zone("+25:00") == nil)
     }
 }
+
+struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func knownDigests(text: String, hex: String) {
+        var digest = SHA256()
+        Array(text.utf8).withUnsafeBytes { digest.update($0) }
+        #expect(digest.finalizeHex() == hex)
+    }
+
+    @Test func chunkingDoesNotChangeTheDigest() {
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var whole = SHA256()
+        bytes.withUnsafeBytes { whole.update($0) }
+        var pieces = SHA256()
+        var offset = 0
+        for size in [1, 63, 64, 65, 127, 3000] where offset < bytes.count {
+            let end = min(bytes.count, offset + size)
+            bytes[offset..<end].withUnsafeBytes { pieces.update($0) }
+            offset = end
+        }
+        bytes[offset...].withUnsafeBytes { pieces.update($0) }
+        #expect(pieces.finalizeHex() == whole.finalizeHex())
+    }
+}
