@@ -32,10 +32,10 @@ struct FaultTests {
     }
 
     @Test func stormEndsWithTheExactStoreAndExit0() async throws {
-        let faults = FaultSettings(errorRate: 0.2, postApplyErrorRate: 0.1, resetRate: 0.05, rateLimitRPS: 400, seed: 42)
-        try await withSimulator(assessments: 900, faults: faults) { simulator in
+        let faults = FaultSettings(errorRate: 0.2, postApplyErrorRate: 0.1, resetRate: 0.05, rateLimitRPS: 1500, seed: 42)
+        try await withSimulator(assessments: 3000, faults: faults) { simulator in
             let dir = scratchDirectory()
-            let targets = editableAssessments(simulator, count: 400)
+            let targets = editableAssessments(simulator, count: 1500)
             let (csv, expected) = changes(targets)
             write(csv, to: "\(dir)/storm.csv")
             let result = await runJob(["\(dir)/storm.csv"], simulator: simulator, out: "\(dir)/run", concurrency: 8, maxAttempts: 12)

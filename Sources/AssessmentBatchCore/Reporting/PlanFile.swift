@@ -78,13 +78,14 @@ public enum PlanFile {
         var text = ""
         for entry in plan {
             let head: String
-            if inputs.count > 1 {
-                let places = entry.update.sources.map { "\(inputs[$0.input].split(separator: "/").last ?? ""):\($0.line)" }
-                head = "assessment \(entry.update.assessmentId) (\(places.joined(separator: ", ")))"
-            } else {
-                let lines = entry.update.sources.map { String($0.line) }.joined(separator: ", ")
-                head = "assessment \(entry.update.assessmentId) (line\(entry.update.sources.count == 1 ? "" : "s") \(lines))"
+            // "line 3", "lines 2, 4", or with several inputs "a.csv lines 2, 4; b.jsonl line 1".
+            var places: [String] = []
+            for input in Set(entry.update.sources.map(\.input)).sorted() {
+                let lines = entry.update.sources.filter { $0.input == input }.map { String($0.line) }
+                let name = inputs.count > 1 ? "\(inputs[input].split(separator: "/").last ?? "") " : ""
+                places.append("\(name)line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))")
             }
+            head = "assessment \(entry.update.assessmentId) (\(places.joined(separator: "; ")))"
             switch entry.verdict {
             case .write(let changes, _, let unrestorable)?:
                 text += "\(head): write\n"
