@@ -257,7 +257,7 @@ public enum ApplyJob {
 
     static func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome]) -> ExitStatus {
         switch abort {
-        case .authenticationRejected?, .serverUnreachable?, .localFailure?: return .aborted
+        case .authenticationRejected?, .serverUnreachable?, .localFailure?, .transportFailure?: return .aborted
         case .interrupted(let signal)?: return signal == SIGTERM ? .terminated : .interrupted
         case nil:
             return outcomes.allSatisfy { $0.status == .applied || $0.status == .unchanged } ? .success : .failures

@@ -47,7 +47,7 @@ struct ExcelExportTests {
         #expect(batch.inputs[0].delimiter == UInt8(ascii: ";"))
         #expect(batch.inputs[0].lineEnding == "\r\n")
         #expect(batch.problems == ["5: assessmentId is missing"])
-        let update = LoadedBatch.first(batch)
+        let update = batch.updates.first
         #expect(update?.fields.supervisorAssessment == "Gespräch ruhig geführt,\r\nRückfragen gut")
         #expect(update?.criteria == [
             CriterionUpdate(categoryId: 1, criterionId: 1, score: 4, reason: "Begrüßung freundlich; Name genannt"),
@@ -64,10 +64,6 @@ struct ExcelExportTests {
             #expect(batch.updates.first?.criteria.first?.score == 3)
         }
     }
-}
-
-extension LoadedBatch {
-    static func first(_ batch: LoadedBatch) -> AssessmentUpdate? { batch.updates.first }
 }
 
 struct TimestampTests {

@@ -195,6 +195,22 @@ struct ApplyTests {
         }
     }
 
+    @Test func aTransportErrorRetryingCannotFixAbortsAtOnce() async throws {
+        try await withSimulator { simulator in
+            let dir = scratchDirectory()
+            write("assessmentId,supervisorAssessment\n1001,x\n1002,y\n", to: "\(dir)/in.csv")
+            // Port 99999 does not exist: libcurl rejects the URL, as it would fail a TLS verification.
+            let result = await runJob(["\(dir)/in.csv"], simulator: simulator, out: "\(dir)/run", maxAttempts: 50,
+                                      baseURL: "http://127.0.0.1:99999/api/mind")
+            #expect(result.exitStatus == .aborted)
+            #expect((result.report?.statistics.requests ?? 99) <= 2)  // one per worker at most, no retries
+            guard case .transportFailure? = result.report?.abortReason else {
+                Issue.record("expected transportFailure, got \(String(describing: result.report?.abortReason))")
+                return
+            }
+        }
+    }
+
     @Test func unreachableServerAbortsWithExit3() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()

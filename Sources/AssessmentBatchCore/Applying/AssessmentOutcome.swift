@@ -45,6 +45,8 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
     case interrupted(signal: Int32)
     /// The tool could not write its own files (undo file, journal).
     case localFailure(String)
+    /// A transfer failed in a way retrying cannot fix (TLS verification, a malformed URL).
+    case transportFailure(String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT")"
         case .localFailure(let message):
             return "stopped before sending more: \(message)"
+        case .transportFailure(let message):
+            return "the connection to the server fails in a way retrying cannot fix: \(message)"
         }
     }
 }

@@ -134,6 +134,11 @@ final class RequestRunner {
                                           retry: attempts > 1, newConnections: 0)
                 if error.isCancelled { return .stopped(lastError: lastError) }
                 lastError = error.detail
+                if !error.isTransient {
+                    // A bad URL, TLS verification failure or the like fails every request alike.
+                    control.abort(.transportFailure(error.description), abortTransfers: true)
+                    return .stopped(lastError: lastError)
+                }
                 let silence = monotonicSeconds() - context.lastAnswer.withLock { $0 }
                 if silence >= context.configuration.giveUpAfterSeconds {
                     control.abort(.serverUnreachable(seconds: Int(silence), lastError: error.detail), abortTransfers: true)
