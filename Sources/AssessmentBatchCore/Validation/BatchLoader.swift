@@ -70,6 +70,13 @@ public final class BatchLoader {
     private var unnamedColumns: Set<Int> = []
     private var accumulators: [Accumulator] = []
     private var indexById: [Int: Int] = [:]
+    /// Criterion texts seen so far: identical reasons share one string (calibration files
+    /// repeat them a lot). Bounded, so a file of unique texts does not pay for a huge pool.
+    private var textPool = Set<String>()
+    private static let textPoolLimit = 100_000
+    /// Criteria of the last assessment created: new ones reserve that much room up front, so
+    /// their arrays do not end up with doubling slack.
+    private var criteriaHint = 0
     /// Rows whose assessment id is unknown, kept apart.
     private var orphanRows: [(SourceLocation, String)] = []
     private let decoder: RowDecoder
@@ -352,7 +359,12 @@ public final class BatchLoader {
         } else {
             index = accumulators.count
             indexById[assessmentId] = index
-            accumulators.append(Accumulator(update: AssessmentUpdate(assessmentId: assessmentId)))
+            if let last = accumulators.last { criteriaHint = last.update.criteria.count }
+            var accumulator = Accumulator(update: AssessmentUpdate(assessmentId: assessmentId))
+            accumulator.update.criteria.reserveCapacity(criteriaHint)
+            accumulator.update.sources.reserveCapacity(max(1, criteriaHint))
+            accumulator.criterionSources.reserveCapacity(criteriaHint)
+            accumulators.append(accumulator)
         }
         if problems.isEmpty {
             merge(row, into: &accumulators[index], problems: &problems)
@@ -364,11 +376,14 @@ public final class BatchLoader {
         }
     }
 
+    /// Adds a row's values to its assessment, or only reports why they do not fit: a row with
+    /// a problem changes nothing. The arrays are appended in place (a copy per row would cost
+    /// an allocation per row).
     private func merge(_ row: DecodedRow, into accumulator: inout Accumulator, problems: inout [String]) {
         let id = accumulator.update.assessmentId
         var fields = accumulator.update.fields
+        var firstSet: [Column] = []
         for column in row.setColumns {
-            let earlier = accumulator.fieldSources[column]
             let agrees: Bool
             switch column {
             case .aiSummary: agrees = mergeValue(&fields.aiSummary, row.fields.aiSummary)
@@ -380,28 +395,34 @@ public final class BatchLoader {
             case .expectedModifiedAt: agrees = mergeValue(&fields.expectedModifiedAt, row.fields.expectedModifiedAt)
             default: agrees = true
             }
-            if !agrees, let earlier {
-                problems.append("\(column.rawValue) for assessment \(id) differs from \(describe(earlier))")
-            } else if earlier == nil {
-                accumulator.fieldSources[column] = row.location
+            if let earlier = accumulator.fieldSources[column] {
+                if !agrees { problems.append("\(column.rawValue) for assessment \(id) differs from \(describe(earlier))") }
+            } else {
+                firstSet.append(column)
             }
         }
-        var criteria = accumulator.update.criteria
-        var criterionSources = accumulator.criterionSources
         for criterion in row.criteria {
-            if let position = criteria.firstIndex(where: { $0.key == criterion.key }) {
-                if criteria[position] != criterion {
-                    problems.append("\(criterion.key) of assessment \(id) is already set differently on \(describe(criterionSources[position]))")
-                }
-            } else {
-                criteria.append(criterion)
-                criterionSources.append(row.location)
+            if let position = accumulator.update.criteria.firstIndex(where: { $0.key == criterion.key }),
+               accumulator.update.criteria[position] != criterion {
+                let earlier = describe(accumulator.criterionSources[position])
+                problems.append("\(criterion.key) of assessment \(id) is already set differently on \(earlier)")
             }
         }
         guard problems.isEmpty else { return }
         accumulator.update.fields = fields
-        accumulator.update.criteria = criteria
-        accumulator.criterionSources = criterionSources
+        for column in firstSet { accumulator.fieldSources[column] = row.location }
+        for criterion in row.criteria where !accumulator.update.criteria.contains(where: { $0.key == criterion.key }) {
+            var stored = criterion
+            if let reason = criterion.reason { stored.reason = intern(reason) }
+            accumulator.update.criteria.append(stored)
+            accumulator.criterionSources.append(row.location)
+        }
+    }
+
+    private func intern(_ text: String) -> String {
+        if let shared = textPool.firstIndex(of: text) { return textPool[shared] }
+        if textPool.count < Self.textPoolLimit { textPool.insert(text) }
+        return text
     }
 
     private func mergeValue<Value: Equatable>(_ current: inout Value?, _ new: Value?) -> Bool {

@@ -53,13 +53,13 @@ struct RowDecoder {
             row.assessmentId = positiveInteger(column, value, row: &row)
         case .categoryId:
             criterion.named.insert(column)
-            criterion.categoryId = positiveInteger(column, value, row: &row)
+            criterion.categoryId = integer(column, value, minimum: 1, maximum: Int(Int32.max), expected: "a positive integer", row: &row)
         case .criterionId:
             criterion.named.insert(column)
-            criterion.criterionId = positiveInteger(column, value, row: &row)
+            criterion.criterionId = integer(column, value, minimum: 1, maximum: Int(Int32.max), expected: "a positive integer", row: &row)
         case .score:
             criterion.named.insert(column)
-            criterion.score = wholeNumber(column, value, row: &row)
+            criterion.score = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reason:
             criterion.named.insert(column)
             criterion.reason = text(column, value, row: &row)
@@ -140,22 +140,19 @@ struct RowDecoder {
     // MARK: - Values
 
     private func positiveInteger(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Int? {
-        integer(column, value, minimum: 1, expected: "a positive integer", row: &row)
+        integer(column, value, minimum: 1, maximum: Int.max, expected: "a positive integer", row: &row)
     }
 
-    private func wholeNumber(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Int? {
-        integer(column, value, minimum: 0, expected: "a whole number ≥ 0", row: &row)
-    }
-
-    /// Digits in a text or a JSON integer, at least `minimum`.
-    private func integer(_ column: Column, _ value: RawValue, minimum: Int, expected: String, row: inout DecodedRow) -> Int? {
+    /// Digits in a text or a JSON integer, within `minimum...maximum` (ids and scores of a
+    /// criterion are kept in 32 bits, like the API's).
+    private func integer(_ column: Column, _ value: RawValue, minimum: Int, maximum: Int, expected: String, row: inout DecodedRow) -> Int? {
         let parsed: Int?
         switch value {
         case .text(let text): parsed = parseInteger(text.trimmingWhitespace())
         case .number(let text): parsed = parseInteger(text)
         case .other: parsed = nil
         }
-        guard let parsed, parsed >= minimum else {
+        guard let parsed, parsed >= minimum, parsed <= maximum else {
             row.problems.append("\(column.rawValue) must be \(expected), got \(describe(value))")
             return nil
         }
