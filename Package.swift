@@ -27,19 +27,22 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // A strict RFC 8259 reader and a writer that keep key order and exact number text,
+        // shared by the tool and the simulator.
+        .target(name: "StrictJSON", swiftSettings: swiftSettings),
         // One blocking HTTP request at a time over a libcurl easy handle.
         .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The domain: reading, validation, planning, applying, reporting.
         .target(
             name: "AssessmentBatchCore",
-            dependencies: ["CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CurlHTTP", "StrictJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The command-line surface (one subcommand per file); the executable only calls it.
         .target(
             name: "AssessmentBatchCommands",
             dependencies: [
-                "AssessmentBatchCore", "CurlHTTP",
+                "AssessmentBatchCore", "CurlHTTP", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,6 +57,7 @@ let package = Package(
         .target(
             name: "AssessmentSimulator",
             dependencies: [
+                "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,18 +73,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AssessmentBatchCoreTests",
-            dependencies: ["AssessmentBatchCore"],
+            dependencies: ["AssessmentBatchCore", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AssessmentSimulatorTests",
-            dependencies: ["AssessmentSimulator", "CurlHTTP"],
+            dependencies: ["AssessmentSimulator", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "AssessmentBatchCommands", "AssessmentBatchCore", "AssessmentSimulator", "CurlHTTP",
+                "AssessmentBatchCommands", "AssessmentBatchCore", "AssessmentSimulator", "CurlHTTP", "StrictJSON",
                 "assessment-batch",
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import StrictJSON
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,7 +90,7 @@ struct SimDate: Sendable, Hashable, Comparable {
 
     /// RFC 3339 in UTC with `Z`, e.g. `2024-06-12T11:00:00Z` or `2024-06-12T11:00:00.123Z`.
     var rfc3339: String {
-        var writer = JSONWriter(capacity: 32)
+        var writer = ResponseWriter(capacity: 32)
         self.write(into: &writer.bytes)
         return String(decoding: writer.bytes, as: UTF8.self)
     }

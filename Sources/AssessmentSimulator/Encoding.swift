@@ -1,6 +1,7 @@
+import StrictJSON
 // JSON encoding of the API objects, written straight into bytes (no Codable on the hot path).
 
-extension JSONWriter {
+extension ResponseWriter {
     mutating func date(_ date: SimDate) {
         self.byte(UInt8(ascii: "\""))
         date.write(into: &self.bytes)
@@ -236,7 +237,7 @@ struct DerivedDetails {
     static let channels = ["email", "chat", "phone", "whatsapp"]
     static let automationLabels = ["Manual", "Monitor", "Assisted", "Supervised", "Automated", "Autonomous"]
 
-    func writeGeneral(_ w: inout JSONWriter) {
+    func writeGeneral(_ w: inout ResponseWriter) {
         w.raw("{\"channel\":")
         w.string(Self.channels[self.bits(0, 4)])
         w.raw(",\"language\":")
@@ -251,7 +252,7 @@ struct DerivedDetails {
         SimDate(seconds: record.createdAt.seconds - 60 - Int64(self.bits(30, 1800)))
     }
 
-    func writeWorklog(_ w: inout JSONWriter, _ record: AssessmentRecord) {
+    func writeWorklog(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
         let twoActions = self.bits(40, 4) == 0
         w.raw("{\"userId\":")
         w.int(record.assessedUser)
@@ -268,7 +269,7 @@ struct DerivedDetails {
         w.raw("}")
     }
 
-    func writeAiUsage(_ w: inout JSONWriter) {
+    func writeAiUsage(_ w: inout ResponseWriter) {
         let level = self.bits(44, 6)
         w.raw("{\"automationLevel\":")
         w.int(level)
@@ -285,7 +286,7 @@ struct DerivedDetails {
         w.raw("]}")
     }
 
-    func writeTime(_ w: inout JSONWriter, _ record: AssessmentRecord) {
+    func writeTime(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
         let end = self.lastInteraction(record)
         let start = SimDate(seconds: end.seconds - Int64(self.duration))
         w.raw("{\"duration\":")
@@ -301,7 +302,7 @@ struct DerivedDetails {
         w.raw(",\"actionList\":[\"reply\"],\"actionListText\":[\"Reply\"]}]}")
     }
 
-    func writeCustomerExperience(_ w: inout JSONWriter, _ record: AssessmentRecord) {
+    func writeCustomerExperience(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
         let net = self.bits(52, 7200) - 5400
         let closing = self.lastInteraction(record)
         let due = SimDate(seconds: closing.seconds - Int64(net))

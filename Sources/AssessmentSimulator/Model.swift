@@ -1,3 +1,4 @@
+import StrictJSON
 // The simulator's data model: scorecards (immutable once seeded), assessments (the mutable
 // store records) and the public value views that tests read.
 

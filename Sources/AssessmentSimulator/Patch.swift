@@ -1,3 +1,4 @@
+import StrictJSON
 /// A change to one optional field of a PATCH body.
 enum FieldChange<T: Sendable>: Sendable {
     case keep
@@ -36,13 +37,14 @@ enum PatchParser {
         }
         let root: JSONValue
         do {
-            root = try JSONParser.parse(bytes)
+            root = try bytes.withUnsafeBytes { buffer throws(JSONSyntaxError) in try JSONParser.parse(buffer) }
         } catch {
-            return .failure(BadRequest(error.description))
+            return .failure(BadRequest("malformed JSON at \(error)"))
         }
-        guard case .object(let members) = root else {
+        guard case .object(let object) = root else {
             return .failure(BadRequest("request body must be a JSON object, not \(root.typeName)"))
         }
+        let members = object.members
         if members.isEmpty {
             return .failure(BadRequest("request body has no fields; send at least one of \(topLevelKeys.joined(separator: ", "))"))
         }
@@ -107,9 +109,10 @@ enum PatchParser {
     }
 
     private static func parseCriterion(_ item: JSONValue, position i: Int) -> Result<CriterionUpdate, BadRequest> {
-        guard case .object(let members) = item else {
+        guard case .object(let object) = item else {
             return .failure(BadRequest("criteria[\(i)] must be an object, not \(item.typeName)"))
         }
+        let members = object.members
         var categoryId: Int?
         var criterionId: Int?
         var score: Int?
@@ -117,17 +120,17 @@ enum PatchParser {
         for member in members {
             switch member.key {
             case "categoryId", "criterionId":
-                guard case .int(let value) = member.value, value > 0, value <= Int64(Int32.max) else {
+                guard let value = member.value.int64Value, value > 0, value <= Int64(Int32.max) else {
                     return .failure(BadRequest("criteria[\(i)].\(member.key) must be a positive integer"))
                 }
                 if member.key == "categoryId" { categoryId = Int(value) } else { criterionId = Int(value) }
             case "score":
-                switch member.value {
-                case .int(let value) where value >= 0:
+                switch member.value.int64Value {
+                case let value? where value >= 0:
                     score = Int(value)
-                case .int:
+                case _?:
                     return .failure(BadRequest("criteria[\(i)].score must not be negative"))
-                default:
+                case nil:
                     return .failure(BadRequest("criteria[\(i)].score must be a non-negative integer, not \(member.value.typeName)"))
                 }
             case "reason":

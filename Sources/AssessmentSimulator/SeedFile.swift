@@ -1,3 +1,4 @@
+import StrictJSON
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,9 +38,9 @@ enum SeedFileLoader {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let root: JSONValue
         do {
-            root = try JSONParser.parse(bytes)
+            root = try bytes.withUnsafeBytes { buffer throws(JSONSyntaxError) in try JSONParser.parse(buffer) }
         } catch {
-            throw SimulatorError("seed file \(path): \(error)")
+            throw SimulatorError("seed file \(path): malformed JSON at \(error)")
         }
         do {
             return try self.decode(root)
@@ -55,9 +56,10 @@ enum SeedFileLoader {
         let path: String
 
         init(_ value: JSONValue, path: String, allowed: Set<String>) throws(SimulatorError) {
-            guard case .object(let members) = value else {
+            guard case .object(let object) = value else {
                 throw SimulatorError("\(path) must be an object, not \(value.typeName)")
             }
+            let members = object.members
             for member in members where !allowed.contains(member.key) {
                 throw SimulatorError("\(path): unknown key '\(member.key)'")
             }
@@ -78,8 +80,11 @@ enum SeedFileLoader {
         func optionalInt(_ key: String) throws(SimulatorError) -> Int? {
             switch self.value(key) {
             case nil, .null?: return nil
-            case .int(let v)?: return Int(v)
-            case let other?: throw SimulatorError("\(self.path).\(key) must be an integer, not \(other.typeName)")
+            case let other?:
+                guard let v = other.int64Value else {
+                    throw SimulatorError("\(self.path).\(key) must be an integer, not \(other.typeName)")
+                }
+                return Int(v)
             }
         }
 
@@ -136,7 +141,7 @@ enum SeedFileLoader {
     static func intArray(_ values: [JSONValue], path: String) throws(SimulatorError) -> [Int] {
         var result: [Int] = []
         for (i, value) in values.enumerated() {
-            guard case .int(let v) = value else { throw SimulatorError("\(path)[\(i)] must be an integer") }
+            guard let v = value.int64Value else { throw SimulatorError("\(path)[\(i)] must be an integer") }
             result.append(Int(v))
         }
         return result
@@ -235,7 +240,7 @@ enum SeedFileLoader {
                 name: try o.string("name"), state: try o.enumValue("state", ScorecardState.self, default: .active),
                 categories: categories, createdBy: createdBy, modifiedBy: try o.optionalInt("modifiedBy") ?? createdBy,
                 created: created, modified: try o.date("modifiedAt") ?? created, assignment: o.value("assignment") ?? .null,
-                liveCoach: o.value("liveCoach") ?? .object([("enabled", .bool(false)), ("threshold", .int(85))]))
+                liveCoach: o.value("liveCoach") ?? .object(JSONObject([("enabled", .bool(false)), ("threshold", .number("85"))])))
             scorecardIndex[id] = scorecards.count
             scorecards.append(ScorecardEntry(scorecard))
         }
@@ -292,9 +297,12 @@ enum SeedFileLoader {
                 func simValue(_ key: String) throws(SimulatorError) -> SimValue {
                     switch ho.value(key) {
                     case nil, .null?: return .null
-                    case .int(let v)?: return .int(Int(v))
                     case .string(let s)?: return .string(s)
-                    case let other?: throw SimulatorError("\(hpath).\(key) must be null, an integer or a string, not \(other.typeName)")
+                    case let other?:
+                        guard let v = other.int64Value else {
+                            throw SimulatorError("\(hpath).\(key) must be null, an integer or a string, not \(other.typeName)")
+                        }
+                        return .int(Int(v))
                     }
                 }
                 guard let time = try ho.date("timestamp") else { throw SimulatorError("\(hpath).timestamp is required") }

@@ -1,3 +1,4 @@
+import StrictJSON
 /// Everything a simulator starts from (and `POST /__sim/reset` returns to).
 struct SeedData: Sendable {
     var scorecards: [ScorecardEntry]
@@ -140,14 +141,14 @@ enum SeedGenerator {
             let assignment: JSONValue =
                 index % 2 == 0
                 ? .null
-                : .object([
-                    ("ticketTags", .array([])), ("teams", .array([.int(1), .int(2)])), ("channels", .array([.string("email")])),
-                ])
+                : .object(JSONObject([
+                    ("ticketTags", .array([])), ("teams", .array([.number("1"), .number("2")])), ("channels", .array([.string("email")])),
+                ]))
             let scorecard = SimScorecard(
                 id: id, baseId: baseId, revision: revision, name: name, state: state, categories: categories,
                 createdBy: SimulatorUsers.demoAdmin, modifiedBy: SimulatorUsers.demoAdmin, created: created,
                 modified: SimDate(seconds: created.seconds + 3600), assignment: assignment,
-                liveCoach: .object([("enabled", .bool(index % 3 == 0)), ("threshold", .int(85))]))
+                liveCoach: .object(JSONObject([("enabled", .bool(index % 3 == 0)), ("threshold", .number("85"))])))
             result.append(ScorecardEntry(scorecard))
         }
         return result

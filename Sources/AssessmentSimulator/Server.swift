@@ -1,3 +1,4 @@
+import StrictJSON
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -98,12 +99,12 @@ struct SimReply {
     var body: [UInt8]
     var extraHeaders: [(HTTPField.Name, String)] = []
 
-    static func json(_ status: Int, _ writer: JSONWriter) -> SimReply {
+    static func json(_ status: Int, _ writer: ResponseWriter) -> SimReply {
         SimReply(status: status, body: writer.bytes)
     }
 
     static func error(_ status: Int, _ message: String) -> SimReply {
-        var writer = JSONWriter(capacity: message.utf8.count + 40)
+        var writer = ResponseWriter(capacity: message.utf8.count + 40)
         writer.errorBody(message)
         return SimReply(status: status, body: writer.bytes)
     }
@@ -214,7 +215,7 @@ struct SimResponder: HTTPResponder {
             guard let id, let index = self.core.store.scorecardIndexByID[id],
                 self.core.store.scorecards[index].scorecard.state != .deleted
             else { return .error(404, "scorecard not found") }
-            var writer = JSONWriter(capacity: 4096)
+            var writer = ResponseWriter(capacity: 4096)
             writer.scorecard(self.core.store.scorecards[index].scorecard, canEdit: principal.has(.qualityManageScorecards))
             return .json(200, writer)
         case .unmatched:
@@ -334,7 +335,7 @@ struct SimResponder: HTTPResponder {
         let (total, page) = self.core.store.list(
             principal: principal, states: states, user: numbers["user"], scorecardBaseId: numbers["scorecardId"], offset: offset,
             limit: limit)
-        var writer = JSONWriter(capacity: 256 + page.count * 1400)
+        var writer = ResponseWriter(capacity: 256 + page.count * 1400)
         writer.raw("{\"assessments\":[")
         for (i, record) in page.enumerated() {
             if i > 0 { writer.byte(UInt8(ascii: ",")) }
@@ -361,7 +362,7 @@ struct SimResponder: HTTPResponder {
         guard principal.canView(assessedUser: record.assessedUser) else {
             return .error(403, "no permission to view assessment \(id)")
         }
-        var writer = JSONWriter(capacity: 4096)
+        var writer = ResponseWriter(capacity: 4096)
         writer.assessment(record, self.core.store.scorecards[record.scorecardIndex], canEdit: principal.canEdit(record), full: full)
         return .json(200, writer)
     }
@@ -382,7 +383,7 @@ struct SimResponder: HTTPResponder {
         case .applied(let record):
             self.core.stats.recordApplied(id: id)
             if postApplyError { return .error(503, "service unavailable (simulated after applying the update)") }
-            var writer = JSONWriter(capacity: 4096)
+            var writer = ResponseWriter(capacity: 4096)
             writer.assessment(record, self.core.store.scorecards[record.scorecardIndex], canEdit: principal.canEdit(record), full: true)
             return .json(200, writer)
         }
@@ -396,7 +397,7 @@ struct SimResponder: HTTPResponder {
             case .failure(let bad): return .error(400, bad.message)
             }
         }
-        var writer = JSONWriter(capacity: 16_384)
+        var writer = ResponseWriter(capacity: 16_384)
         writer.byte(UInt8(ascii: "["))
         var first = true
         for entry in self.core.store.scorecards where states.contains(entry.scorecard.state) {
@@ -418,7 +419,7 @@ struct SimResponder: HTTPResponder {
             return self.statsDump()
         case ("/__sim/reset", .post):
             self.core.reset()
-            var writer = JSONWriter(capacity: 32)
+            var writer = ResponseWriter(capacity: 32)
             writer.raw("{\"success\":true}")
             return .json(200, writer)
         case ("/__sim/state", _), ("/__sim/stats", _):
@@ -438,7 +439,7 @@ struct SimResponder: HTTPResponder {
         let store = self.core.store
         let admin = store.adminPrincipal
         let records = store.snapshot()
-        var writer = JSONWriter(capacity: 1024 + records.count * 3000)
+        var writer = ResponseWriter(capacity: 1024 + records.count * 3000)
         writer.raw("{\"assessments\":[")
         for (i, record) in records.enumerated() {
             if i > 0 { writer.byte(UInt8(ascii: ",")) }
@@ -490,7 +491,7 @@ struct SimResponder: HTTPResponder {
 
     private func statsDump() -> SimReply {
         let (counts, patches, applied) = self.core.stats.snapshot()
-        var writer = JSONWriter(capacity: 4096)
+        var writer = ResponseWriter(capacity: 4096)
         writer.raw("{\"requests\":[")
         let keys = counts.keys.sorted { ($0.path, $0.method, $0.status) < ($1.path, $1.method, $1.status) }
         var total = 0

@@ -1,11 +1,11 @@
 /// Strict UTF-8 validation (Unicode 15, table 3-7): no overlong forms, no surrogates, nothing
 /// above U+10FFFF, no truncated sequences. Runs of ASCII are checked eight bytes at a time.
-enum UTF8Validation {
+public enum UTF8Validation {
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     /// Whether `count` bytes at `start` are valid UTF-8.
     @inline(__always)
-    static func isValid(_ start: UnsafePointer<UInt8>, count: Int) -> Bool {
+    public static func isValid(_ start: UnsafePointer<UInt8>, count: Int) -> Bool {
         var i = 0
         let raw = UnsafeRawPointer(start)
         while i + 8 <= count {
@@ -22,7 +22,7 @@ enum UTF8Validation {
     }
 
     /// Whether the bytes of `buffer` are valid UTF-8.
-    static func isValid(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    public static func isValid(_ buffer: UnsafeRawBufferPointer) -> Bool {
         guard let base = buffer.baseAddress else { return true }
         return isValid(base.assumingMemoryBound(to: UInt8.self), count: buffer.count)
     }
