@@ -18,7 +18,9 @@ final class SignalHandlers {
                     control.abortTransfers.cancel()
                     return
                 }
-                printError("assessment-batch: \(number == SIGTERM ? "SIGTERM" : "SIGINT"): finishing requests in flight (up to \(Int(grace)) s), then writing the report")
+                // On a terminal the progress line has no line break yet.
+                let lineStart = isatty(STDERR_FILENO) == 1 ? "\n" : ""
+                printError(lineStart + "assessment-batch: \(number == SIGTERM ? "SIGTERM" : "SIGINT"): finishing requests in flight (up to \(Int(grace)) s), then writing the report")
                 control.abort(.interrupted(signal: number), abortTransfers: false)
                 queue.asyncAfter(deadline: .now() + grace) { @Sendable in control.abortTransfers.cancel() }
             }
