@@ -21,7 +21,4 @@ public enum CurlGlobal {
             throw CurlError(code: Int(code.rawValue), detail: "curl_global_init failed")
         }
     }
-
-    /// The linked libcurl's version string, e.g. `libcurl/7.88.1 OpenSSL/3.0.19 ...`.
-    public static var version: String { String(cString: curl_version()) }
 }

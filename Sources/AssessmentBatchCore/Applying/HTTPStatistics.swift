@@ -12,12 +12,15 @@ public final class HTTPStatistics: Sendable {
         /// Request latencies in milliseconds.
         public var latencies: [Double] = []
 
-        /// The latency below which `fraction` of requests finished (nearest rank).
-        public func latencyPercentile(_ fraction: Double) -> Double? {
-            guard !latencies.isEmpty else { return nil }
+        /// The latencies below which each of `fractions` of requests finished (nearest rank),
+        /// nil when no request was made; the latencies are sorted once.
+        public func latencyPercentiles(_ fractions: [Double]) -> [Double?] {
+            guard !latencies.isEmpty else { return fractions.map { _ in nil } }
             let sorted = latencies.sorted()
-            let rank = Int((fraction * Double(sorted.count)).rounded(.up))
-            return sorted[min(sorted.count - 1, max(0, rank - 1))]
+            return fractions.map { fraction in
+                let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+                return sorted[min(sorted.count - 1, max(0, rank - 1))]
+            }
         }
     }
 

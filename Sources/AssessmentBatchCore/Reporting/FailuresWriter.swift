@@ -66,11 +66,11 @@ public enum FailuresWriter {
         var rows = 0
         var splitter = LineSplitter()
         let reader = try ChunkedFileReader(path: input.path)
+        let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
         let emit: (UnsafeRawBufferPointer, Int) throws -> Void = { line, number in
             guard let failure = failures[number] else { return }
             var object = JSONObject()
             if let original = (try? JSONParser.parse(line))?.objectValue {
-                let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
                 for member in original.members where !writtenNames.contains(member.key.lowercased()) {
                     object.append(member.key, member.value)
                 }

@@ -8,7 +8,7 @@ public enum PlanFile {
         root.append("command", .string("plan"))
         root.append("createdAt", .string(RunReport.format(report.finishedAt)))
         if let baseURL = report.baseURL { root.append("baseURL", .string(baseURL)) }
-        if case .object(let full) = report.json, let inputs = full["inputs"] { root.append("inputs", inputs) }
+        root.append("inputs", report.inputsJSON)
         let summary = summarize(plan, invalid: invalid.count)
         var summaryObject = JSONObject()
         for (key, value) in summary { summaryObject.append(key, .number(String(value))) }

@@ -74,15 +74,7 @@ public struct RunReport: Sendable {
         root.append("exitCode", .number(String(exitStatus.rawValue)))
         root.append("abortReason", abortReason.map { .string($0.description) } ?? .null)
         if let baseURL { root.append("baseURL", .string(baseURL)) }
-        root.append("inputs", .array(inputs.map { input in
-            var object = JSONObject()
-            object.append("path", .string(input.path))
-            object.append("format", .string(input.format.rawValue))
-            if input.format != .jsonl { object.append("delimiter", .string(String(UnicodeScalar(input.delimiter)))) }
-            object.append("sha256", .string(input.sha256))
-            object.append("rows", .number(String(input.rows)))
-            return .object(object)
-        }))
+        root.append("inputs", inputsJSON)
         root.append("options", .object(options))
         let counts = counts
         var countObject = JSONObject()
@@ -104,8 +96,9 @@ public struct RunReport: Sendable {
         http.append("statusCounts", .object(statuses))
         http.append("newConnections", .number(String(statistics.newConnections)))
         var latency = JSONObject()
-        for (name, fraction) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
-            latency.append(name, statistics.latencyPercentile(fraction).map { .number(String(format: "%.1f", $0)) } ?? .null)
+        let percentiles = statistics.latencyPercentiles([0.5, 0.95, 0.99])
+        for (name, value) in zip(["p50", "p95", "p99"], percentiles) {
+            latency.append(name, value.map { .number(String(format: "%.1f", $0)) } ?? .null)
         }
         http.append("latencyMs", .object(latency))
         root.append("http", .object(http))
@@ -137,6 +130,19 @@ public struct RunReport: Sendable {
             return .object(object)
         }))
         return .object(root)
+    }
+
+    /// The inputs with format, delimiter, SHA-256 and rows (also written into `plan.json`).
+    var inputsJSON: JSONValue {
+        .array(inputs.map { input in
+            var object = JSONObject()
+            object.append("path", .string(input.path))
+            object.append("format", .string(input.format.rawValue))
+            if input.format != .jsonl { object.append("delimiter", .string(String(UnicodeScalar(input.delimiter)))) }
+            object.append("sha256", .string(input.sha256))
+            object.append("rows", .number(String(input.rows)))
+            return .object(object)
+        })
     }
 
     /// Writes `report.json` into `directory` atomically, mode 0600.
