@@ -69,6 +69,51 @@ public enum JSONParser {
         }
         return try result.get()
     }
+
+    /// Parses one JSON value like `parse(_:maxDepth:maxStringBytes:)` and, when it is an
+    /// object, hands its members to `body` in order, without building a `String` for any
+    /// top-level key or scalar (arrays and objects under a key are handed on parsed).
+    ///
+    /// The same strictness applies, duplicate keys included. `body` runs while parsing: when
+    /// the text turns out to be invalid, it has already seen the members before the error.
+    ///
+    /// - Returns: false, without calling `body`, when the text is a JSON value but not an object.
+    /// - Throws: `JSONSyntaxError` with the 1-based byte column of the problem.
+    public static func forEachMember(
+        of bytes: UnsafeRawBufferPointer,
+        maxDepth: Int = 64,
+        maxStringBytes: Int = 1 << 20,
+        _ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: JSONMemberValue) -> Void
+    ) throws(JSONSyntaxError) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw JSONSyntaxError(column: 1, message: "expected a JSON value, found end of input")
+        }
+        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) {
+            (stack) throws(JSONSyntaxError) -> Bool in
+            var parser = Parser(
+                base: base.assumingMemoryBound(to: UInt8.self),
+                end: bytes.count,
+                maxDepth: maxDepth,
+                maxStringBytes: maxStringBytes,
+                keyPrints: stack
+            )
+            defer { parser.releaseKeyPrints() }
+            return try parser.scanObjectMembers(body)
+        }
+    }
+}
+
+/// A member's value as `JSONParser.forEachMember` hands it on. The byte buffers are valid
+/// only during the call that receives them.
+public enum JSONMemberValue {
+    /// A string's decoded UTF-8 (escapes resolved, validated).
+    case string(UnsafeBufferPointer<UInt8>)
+    /// A number's source text.
+    case number(UnsafeBufferPointer<UInt8>)
+    case bool(Bool)
+    case null
+    /// An array or an object, parsed.
+    case container(JSONValue)
 }
 
 private enum ASCII {
@@ -129,6 +174,7 @@ private struct Parser {
     var scratch: [UInt8] = []
     /// Where the last parsed string's decoded bytes are: in the input (no escapes) or in `scratch`.
     var lastStringStart = 0
+    var lastStringCount = 0
     var lastStringInScratch = false
     /// Fingerprints of the keys of every open object, innermost object's last; duplicate keys
     /// are found by comparing these before comparing any strings.
@@ -174,13 +220,20 @@ private struct Parser {
     }
 
     mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
-        // The innermost open container is `current` (when `depth > 0`); the ones around it wait
+        skipWhitespace()
+        let value = try parseValue(outerDepth: 0)
+        guard p == end else { throw unexpected("expected end of input after the JSON value") }
+        return value
+    }
+
+    /// Parses the value at `p`, which lies inside `outerDepth` containers, and the whitespace after it.
+    mutating func parseValue(outerDepth: Int) throws(JSONSyntaxError) -> JSONValue {
+        // The innermost open container is `current` (when `depth > outerDepth`); the ones around it wait
         // in `outer`. Values are appended to `current` in place, so a flat object or array
         // costs no stack operations and no copies.
         var current = Frame()
-        var depth = 0
+        var depth = outerDepth
         var outer: [Frame] = []
-        skipWhitespace()
 
         nextValue: while true {
             var value: JSONValue
@@ -197,7 +250,7 @@ private struct Parser {
                     p += 1
                     value = isObject ? .object(JSONObject()) : .array([])
                 } else {
-                    if depth > 0 {
+                    if depth > outerDepth {
                         outer.append(current)
                     }
                     current = Frame(isObject: isObject, printBase: keyPrintCount)
@@ -233,10 +286,7 @@ private struct Parser {
             // Store the value in its container; close every container that ends after it.
             while true {
                 skipWhitespace()
-                guard depth > 0 else {
-                    guard p == end else { throw unexpected("expected end of input after the JSON value") }
-                    return value
-                }
+                guard depth > outerDepth else { return value }
                 let isObject = current.isObject
                 if isObject {
                     current.members.append((key: exchange(&current.pendingKey, with: ""), value: consume value))
@@ -316,7 +366,7 @@ private struct Parser {
                 buffer.baseAddress.map { Self.fingerprint($0, count: buffer.count) } ?? 0
             }
         } else {
-            print = Self.fingerprint(UnsafeRawPointer(base + lastStringStart), count: p - 1 - lastStringStart)
+            print = Self.fingerprint(UnsafeRawPointer(base + lastStringStart), count: lastStringCount)
         }
         var index = frame.printBase
         while index < keyPrintCount {
@@ -364,6 +414,13 @@ private struct Parser {
 
     mutating func parseNumber() throws(JSONSyntaxError) -> String {
         let start = p
+        try scanNumber()
+        return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
+    }
+
+    /// Checks the number starting at `p` and moves past it.
+    mutating func scanNumber() throws(JSONSyntaxError) {
+        let start = p
         if base[p] == ASCII.minus {
             p += 1
             if p < end && base[p] == UInt8(ascii: "I") {
@@ -395,7 +452,6 @@ private struct Parser {
         guard p - start <= maxStringBytes else {
             throw JSONSyntaxError(column: start + 1, message: "number longer than \(maxStringBytes) bytes")
         }
-        return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
 
     @inline(__always)
@@ -412,6 +468,21 @@ private struct Parser {
 
     /// Parses a string starting at its opening quote.
     mutating func parseString() throws(JSONSyntaxError) -> String {
+        try scanString()
+        return withLastString { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The decoded bytes of the string `scanString` parsed last.
+    @inline(__always)
+    func withLastString<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if lastStringInScratch {
+            return scratch.withUnsafeBufferPointer(body)
+        }
+        return body(UnsafeBufferPointer(start: base + lastStringStart, count: lastStringCount))
+    }
+
+    /// Parses a string starting at its opening quote; `withLastString` reads it.
+    mutating func scanString() throws(JSONSyntaxError) {
         let open = p
         let start = p + 1
         var q = start
@@ -446,7 +517,7 @@ private struct Parser {
             q += 1
         }
         guard q < end && base[q] == ASCII.quote else {
-            return try parseEscapedString(open: open, runEnd: q)
+            return try scanEscapedString(open: open, runEnd: q)
         }
         // The common case: no escapes, the bytes are the string.
         let length = q - start
@@ -456,12 +527,12 @@ private struct Parser {
         }
         p = q + 1
         lastStringStart = start
+        lastStringCount = length
         lastStringInScratch = false
-        return String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
     }
 
     /// The slow path: decodes escapes into `scratch`, from the first stop byte at `runEnd`.
-    mutating func parseEscapedString(open: Int, runEnd: Int) throws(JSONSyntaxError) -> String {
+    mutating func scanEscapedString(open: Int, runEnd: Int) throws(JSONSyntaxError) {
         scratch.removeAll(keepingCapacity: true)
         var runStart = open + 1
         var q = runEnd
@@ -496,7 +567,6 @@ private struct Parser {
             throw JSONSyntaxError(column: open + 1, message: "invalid UTF-8 in string")
         }
         lastStringInScratch = true
-        return String(decoding: scratch, as: UTF8.self)
     }
 
     /// Decodes the escape whose backslash is at `at` into `scratch`; returns the index after it.
@@ -609,5 +679,147 @@ private struct Parser {
     func hexByte(_ byte: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
         return "0x\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
+    }
+}
+
+// MARK: - Scanning one object's members
+
+extension Parser {
+    /// See `JSONParser.forEachMember`.
+    mutating func scanObjectMembers(
+        _ body: (UnsafeBufferPointer<UInt8>, JSONMemberValue) -> Void
+    ) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard p < end && base[p] == ASCII.openBrace else {
+            _ = try parseDocument()
+            return false
+        }
+        guard maxDepth > 0 else { throw error("nesting deeper than \(maxDepth) levels") }
+        p += 1
+        skipWhitespace()
+        if p < end && base[p] == ASCII.closeBrace {
+            p += 1
+            return try finishDocument()
+        }
+        return try withUnsafeTemporaryAllocation(of: KeyLedger.Entry.self, capacity: KeyLedger.inlineCapacity) {
+            (entries) throws(JSONSyntaxError) -> Bool in
+            var ledger = KeyLedger(entries: entries)
+            // An escaped key is decoded into `scratch`, which its value may reuse: keep a copy.
+            var escapedKey: [UInt8] = []
+            while true {
+                guard p < end && base[p] == ASCII.quote else { throw unexpected("expected a string key") }
+                let keyStart = p
+                try scanString()
+                let keyInInput = !lastStringInScratch
+                let keyRange = (start: lastStringStart, count: lastStringCount)
+                let fresh = keyInInput
+                    ? ledger.claim(UnsafeBufferPointer(start: base + keyRange.start, count: keyRange.count), inputOffset: keyRange.start, input: base)
+                    : scratch.withUnsafeBufferPointer { ledger.claim($0, inputOffset: nil, input: base) }
+                guard fresh else {
+                    var escaped: [UInt8] = []
+                    JSONWriter.appendEscaped(withLastString { String(decoding: $0, as: UTF8.self) }, into: &escaped)
+                    throw JSONSyntaxError(column: keyStart + 1, message: "duplicate key \(String(decoding: escaped, as: UTF8.self))")
+                }
+                if !keyInInput { escapedKey = scratch }
+                skipWhitespace()
+                guard p < end && base[p] == ASCII.colon else { throw unexpected("expected ':' after object key") }
+                p += 1
+                skipWhitespace()
+                let input = base
+                try scanMemberValue { value in
+                    if keyInInput {
+                        body(UnsafeBufferPointer(start: input + keyRange.start, count: keyRange.count), value)
+                    } else {
+                        escapedKey.withUnsafeBufferPointer { body($0, value) }
+                    }
+                }
+                skipWhitespace()
+                guard p < end else { throw unexpected("expected ',' or '}'") }
+                if base[p] == ASCII.comma {
+                    p += 1
+                    skipWhitespace()
+                    if p < end && base[p] == ASCII.closeBrace { throw error("trailing comma in object") }
+                    continue
+                }
+                guard base[p] == ASCII.closeBrace else { throw unexpected("expected ',' or '}'") }
+                p += 1
+                return try finishDocument()
+            }
+        }
+    }
+
+    /// Parses the member value at `p` and hands it to `body`.
+    private mutating func scanMemberValue(_ body: (JSONMemberValue) -> Void) throws(JSONSyntaxError) {
+        guard p < end else { throw unexpected("expected a JSON value") }
+        switch base[p] {
+        case ASCII.quote:
+            try scanString()
+            withLastString { body(.string($0)) }
+        case ASCII.minus, ASCII.zero...ASCII.nine:
+            let start = p
+            try scanNumber()
+            body(.number(UnsafeBufferPointer(start: base + start, count: p - start)))
+        default:
+            // Containers (inside the one object), literals, and every error a value can start
+            // with, as the tree parser reports them.
+            body(.init(try parseValue(outerDepth: 1)))
+        }
+    }
+
+    /// Checks that only whitespace follows the top-level value.
+    private mutating func finishDocument() throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard p == end else { throw unexpected("expected end of input after the JSON value") }
+        return true
+    }
+}
+
+extension JSONMemberValue {
+    /// A literal parsed by the tree parser.
+    fileprivate init(_ literal: JSONValue) {
+        switch literal {
+        case .bool(let flag): self = .bool(flag)
+        case .null: self = .null
+        default: self = .container(literal)
+        }
+    }
+}
+
+/// The keys of the object being scanned, to reject duplicates without building strings: key
+/// positions in the input with fingerprints, until a key has escapes or there are many keys;
+/// then a set of their bytes.
+private struct KeyLedger {
+    struct Entry {
+        var print: UInt64
+        var start: Int
+        var count: Int
+    }
+
+    static let inlineCapacity = 32
+    private let entries: UnsafeMutableBufferPointer<Entry>
+    private var count = 0
+    private var set: Set<[UInt8]>?
+
+    init(entries: UnsafeMutableBufferPointer<Entry>) {
+        self.entries = entries
+    }
+
+    /// Records `key`; false when the object already has it. `inputOffset` is where the key's
+    /// bytes are in `input`, or nil when they are decoded elsewhere (escapes).
+    mutating func claim(_ key: UnsafeBufferPointer<UInt8>, inputOffset: Int?, input: UnsafePointer<UInt8>) -> Bool {
+        if set == nil, let inputOffset, count < Self.inlineCapacity {
+            let print = key.baseAddress.map { Parser.fingerprint(UnsafeRawPointer($0), count: key.count) } ?? 0
+            for index in 0..<count where entries[index].print == print && entries[index].count == key.count {
+                let earlier = UnsafeBufferPointer(start: input + entries[index].start, count: key.count)
+                if earlier.elementsEqual(key) { return false }
+            }
+            entries[count] = Entry(print: print, start: inputOffset, count: key.count)
+            count += 1
+            return true
+        }
+        if set == nil {
+            set = Set((0..<count).map { Array(UnsafeBufferPointer(start: input + entries[$0].start, count: entries[$0].count)) })
+        }
+        return set?.insert(Array(key)).inserted ?? true
     }
 }

@@ -10,6 +10,39 @@ extension ReaderTestSupport {
             }
         }
     }
+
+    /// What `JSONParser.forEachMember` sees, rebuilt as a value: the object from its members,
+    /// `nil` for a non-object.
+    static func scanJSON(_ bytes: [UInt8], maxDepth: Int = 64, maxStringBytes: Int = 1 << 20) -> Result<JSONValue?, JSONSyntaxError> {
+        bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONSyntaxError) -> JSONValue? in
+                var object = JSONObject()
+                let isObject = try JSONParser.forEachMember(of: buffer, maxDepth: maxDepth, maxStringBytes: maxStringBytes) { key, value in
+                    let member: JSONValue
+                    switch value {
+                    case .string(let text): member = .string(String(decoding: text, as: UTF8.self))
+                    case .number(let text): member = .number(String(decoding: text, as: UTF8.self))
+                    case .bool(let flag): member = .bool(flag)
+                    case .null: member = .null
+                    case .container(let container): member = container
+                    }
+                    object.append(String(decoding: key, as: UTF8.self), member)
+                }
+                return isObject ? .object(object) : nil
+            }
+        }
+    }
+
+    /// `forEachMember` agrees with `parse`: the same error, or the same object's members.
+    static func expectScanMatchesParse(_ bytes: [UInt8], maxDepth: Int = 64, maxStringBytes: Int = 1 << 20, _ comment: Comment? = nil) {
+        let scanned = scanJSON(bytes, maxDepth: maxDepth, maxStringBytes: maxStringBytes)
+        switch parseJSON(bytes, maxDepth: maxDepth, maxStringBytes: maxStringBytes) {
+        case .failure(let error):
+            #expect(scanned == .failure(error), comment)
+        case .success(let value):
+            #expect(scanned == .success(value.objectValue == nil ? JSONValue?.none : value), comment)
+        }
+    }
 }
 
 extension JSONParserTests {
@@ -117,6 +150,7 @@ struct JSONParserTests {
     func rejects(_ rejection: Rejection) {
         let result = ReaderTestSupport.parseJSON(rejection.input, maxStringBytes: rejection.maxStringBytes)
         #expect(result == .failure(JSONSyntaxError(column: rejection.column, message: rejection.message)))
+        ReaderTestSupport.expectScanMatchesParse(rejection.input, maxStringBytes: rejection.maxStringBytes)
     }
 
     static let canonical: [(input: String, compact: String)] = [
@@ -152,6 +186,24 @@ struct JSONParserTests {
         #expect(try ReaderTestSupport.parseJSON(Array(compact.utf8)).get() == value)
         let pretty = JSONWriter.string(value, pretty: true)
         #expect(try ReaderTestSupport.parseJSON(Array(pretty.utf8)).get() == value)
+        ReaderTestSupport.expectScanMatchesParse(Array(input.utf8))
+        ReaderTestSupport.expectScanMatchesParse(Array(pretty.utf8))
+    }
+
+    @Test func memberScanKeepsEscapedKeysAndChecksDuplicatesAndDepth() throws {
+        let line = #"{"a\u0062":"x\ny","ab":1}"#
+        #expect(ReaderTestSupport.scanJSON(Array(line.utf8)) == .failure(JSONSyntaxError(column: 19, message: #"duplicate key "ab""#)))
+        ReaderTestSupport.expectScanMatchesParse(Array(line.utf8))
+        let escapedThenPlain = #"{"sc\u006Fre":"\u00e9","n":[1,{"b":null}],"t":true,"f":false,"z":null}"#
+        ReaderTestSupport.expectScanMatchesParse(Array(escapedThenPlain.utf8))
+        #expect(try ReaderTestSupport.scanJSON(Array(escapedThenPlain.utf8)).get()?.objectValue?["score"] == .string("é"))
+        // Many keys switch the duplicate check to a set; a late duplicate is still found.
+        let many = "{" + (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        ReaderTestSupport.expectScanMatchesParse(Array((many + "}").utf8))
+        ReaderTestSupport.expectScanMatchesParse(Array((many + ",\"k3\":0}").utf8))
+        for depth in 0...3 {
+            ReaderTestSupport.expectScanMatchesParse(Array(#"{"a":{"b":[1]}}"#.utf8), maxDepth: depth, "depth \(depth)")
+        }
     }
 
     @Test func keepsStructureAndOrder() throws {

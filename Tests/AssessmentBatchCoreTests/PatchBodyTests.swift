@@ -74,6 +74,11 @@ struct TimestampTests {
         ("2024-06-12T11:00:00.5-01:00", "2024-06-12T12:00:00.5Z"),
         ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
         ("2024-02-29T00:00:00+01:00", "2024-02-28T23:00:00Z"),
+        // The fraction keeps exactly the digits written, trailing zeros included.
+        ("2024-06-12T11:00:00.120Z", "2024-06-12T11:00:00.120Z"),
+        ("2024-06-12T11:00:00.000000001Z", "2024-06-12T11:00:00.000000001Z"),
+        ("2024-06-12T13:00:00.123456789+02:00", "2024-06-12T11:00:00.123456789Z"),
+        ("2024-06-12T11:00:00.0Z", "2024-06-12T11:00:00.0Z"),
     ])
     func parsesAndNormalisesToUTC(text: String, utc: String) throws {
         let timestamp = try Timestamp.parse(text).get()
@@ -120,5 +125,47 @@ struct SHA256Tests {
         }
         bytes[offset...].withUnsafeBytes { pieces.update($0) }
         #expect(pieces.finalizeHex() == whole.finalizeHex())
+    }
+}
+
+struct SourceListTests {
+    /// Runs of lines, gaps and switches between inputs read back exactly, by index and in order.
+    @Test func keepsEveryLocationInOrder() {
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<200 {
+            var expected: [AssessmentBatchCore.SourceLocation] = []
+            var list = SourceList()
+            var line = Int.random(in: 1...5, using: &rng)
+            var input = 0
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: input = Int.random(in: 0...2, using: &rng)
+                case 1: line += Int.random(in: 2...4, using: &rng)
+                case 2: line = Int.random(in: 1...50, using: &rng)
+                default: line += 1
+                }
+                let location = AssessmentBatchCore.SourceLocation(input: input, line: line)
+                expected.append(location)
+                list.append(location)
+            }
+            #expect(Array(list) == expected)
+            #expect(list.indices.map { list[$0] } == expected)
+            #expect(list.count == expected.count)
+            #expect(list == SourceList(expected))
+        }
+    }
+}
+
+struct ColumnTests {
+    @Test func ordinalIsThePositionInAllCases() {
+        #expect(Column.allCases.map(\.ordinal) == Array(Column.allCases.indices))
+    }
+
+    @Test func headerBytesMatchLikeStrings() {
+        for name in Column.allCases.map(\.rawValue) + ["ASSESSMENTID", " score ", "Reason", "scor", "", "criteria"] {
+            var text = name
+            let fromBytes = text.withUTF8 { Column(header: $0) }
+            #expect(fromBytes == Column(header: name), "\(name)")
+        }
     }
 }

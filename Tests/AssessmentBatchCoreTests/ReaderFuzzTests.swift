@@ -226,7 +226,7 @@ struct ReaderFuzzTests {
             let chunked = ReaderTestSupport.splitLines(input, limits: limits, chunks: randomChunks(input.count, using: &rng))
             #expect(whole == chunked, "seed \(seed) iteration \(iteration): \(input)")
             for line in whole.lines {
-                _ = ReaderTestSupport.parseJSON(Array(line.text.utf8), maxDepth: 4, maxStringBytes: 8)
+                ReaderTestSupport.expectScanMatchesParse(Array(line.text.utf8), maxDepth: 4, maxStringBytes: 8, "seed \(seed) iteration \(iteration)")
             }
             _ = ReaderTestSupport.parseJSON(input, maxDepth: 3)
         }
@@ -243,6 +243,7 @@ struct ReaderFuzzTests {
             var text: [UInt8] = []
             JSONWriter.write(value, pretty: pretty, into: &text)
             #expect(ReaderTestSupport.parseJSON(text) == .success(value), "seed \(seed) iteration \(iteration): \(String(decoding: text, as: UTF8.self))")
+            ReaderTestSupport.expectScanMatchesParse(text, "seed \(seed) iteration \(iteration)")
 
             var mutated = text
             for _ in 0..<Int.random(in: 1...3, using: &rng) {
@@ -254,6 +255,7 @@ struct ReaderFuzzTests {
                 default: mutated.insert(byte, at: position)
                 }
             }
+            ReaderTestSupport.expectScanMatchesParse(mutated, maxDepth: 3, maxStringBytes: 12, "seed \(seed) iteration \(iteration) mutated")
             if case .success(let reparsed) = ReaderTestSupport.parseJSON(mutated) {
                 #expect(ReaderTestSupport.parseJSON(Array(JSONWriter.string(reparsed).utf8)) == .success(reparsed))
             }

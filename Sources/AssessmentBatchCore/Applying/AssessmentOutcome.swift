@@ -5,7 +5,7 @@ public struct AssessmentOutcome: Sendable {
     }
 
     public var assessmentId: Int?
-    public var sources: [SourceLocation]
+    public var sources: SourceList
     public var status: Status
     public var errorKind: ErrorKind?
     /// The last HTTP status received for it, if any.
@@ -14,7 +14,7 @@ public struct AssessmentOutcome: Sendable {
     public var attempts: Int
     public var error: String?
 
-    public init(assessmentId: Int?, sources: [SourceLocation], status: Status, errorKind: ErrorKind? = nil,
+    public init(assessmentId: Int?, sources: SourceList, status: Status, errorKind: ErrorKind? = nil,
                 httpStatus: Int? = nil, attempts: Int = 0, error: String? = nil) {
         self.assessmentId = assessmentId
         self.sources = sources

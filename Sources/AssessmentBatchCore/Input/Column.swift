@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A column (CSV) or key (JSONL) the tool understands.
 public enum Column: String, CaseIterable, Sendable {
     case assessmentId, categoryId, criterionId, score, reason
@@ -11,6 +17,47 @@ public enum Column: String, CaseIterable, Sendable {
 
     private static let byLowercasedName: [String: Column] = Dictionary(
         uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
+
+    /// The column's position in `allCases`.
+    var ordinal: Int {
+        switch self {
+        case .assessmentId: 0
+        case .categoryId: 1
+        case .criterionId: 2
+        case .score: 3
+        case .reason: 4
+        case .aiSummary: 5
+        case .supervisorAssessment: 6
+        case .assessmentDate: 7
+        case .discussionDate: 8
+        case .state: 9
+        case .scorecardId: 10
+        case .expectedModifiedAt: 11
+        case .error: 12
+        case .errorKind: 13
+        case .sourceLine: 14
+        }
+    }
+
+    /// The exact spellings, as UTF-8, grouped by length.
+    private static let namesByLength: [[(name: [UInt8], column: Column)]] = {
+        var table = [[(name: [UInt8], column: Column)]](repeating: [], count: allCases.map(\.rawValue.utf8.count).max()! + 1)
+        for column in allCases { table[column.rawValue.utf8.count].append((Array(column.rawValue.utf8), column)) }
+        return table
+    }()
+
+    /// Matches a header or key given as UTF-8, like `init?(header:)`; the exact spelling is
+    /// found without building a string (a JSONL file names columns on every line).
+    init?(header bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count < Self.namesByLength.count {
+            for (name, column) in Self.namesByLength[bytes.count]
+            where name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+                self = column
+                return
+            }
+        }
+        self.init(header: String(decoding: bytes, as: UTF8.self))
+    }
 
     /// Matches a header or key case-insensitively, ignoring surrounding whitespace.
     public init?(header: String) {

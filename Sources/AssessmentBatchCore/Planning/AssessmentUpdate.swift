@@ -11,6 +11,9 @@ public struct CriterionUpdate: Sendable, Equatable {
     private var storedCategoryId: Int32
     private var storedCriterionId: Int32
     private var storedScore: Int32
+    /// Which of its assessment's `sources` set this criterion, for messages; kept in what
+    /// would otherwise be padding, and not part of equality.
+    var sourceIndex: Int32 = 0
     public var reason: String?
 
     /// Marks "no score" (scores are ≥ 0). Validation keeps ids and scores within 32 bits.
@@ -26,6 +29,12 @@ public struct CriterionUpdate: Sendable, Equatable {
     public var categoryId: Int { Int(storedCategoryId) }
     public var criterionId: Int { Int(storedCriterionId) }
     public var score: Int? { storedScore == Self.noScore ? nil : Int(storedScore) }
+
+    /// Equal when they write the same values (where they came from does not count).
+    public static func == (lhs: CriterionUpdate, rhs: CriterionUpdate) -> Bool {
+        lhs.storedCategoryId == rhs.storedCategoryId && lhs.storedCriterionId == rhs.storedCriterionId
+            && lhs.storedScore == rhs.storedScore && lhs.reason == rhs.reason
+    }
 
     /// The criterion this update names.
     public var key: CriterionKey { CriterionKey(categoryId: categoryId, criterionId: criterionId) }
@@ -90,9 +99,9 @@ public struct AssessmentUpdate: Sendable {
     public var criteria: [CriterionUpdate]
     public var fields: AssessmentFields
     /// Every input row that contributed, in input order.
-    public var sources: [SourceLocation]
+    public var sources: SourceList
 
-    public init(assessmentId: Int, criteria: [CriterionUpdate] = [], fields: AssessmentFields = AssessmentFields(), sources: [SourceLocation] = []) {
+    public init(assessmentId: Int, criteria: [CriterionUpdate] = [], fields: AssessmentFields = AssessmentFields(), sources: SourceList = []) {
         self.assessmentId = assessmentId
         self.criteria = criteria
         self.fields = fields

@@ -92,6 +92,6 @@ public final class AppendOnlyFile: @unchecked Sendable {
 /// The SHA-256 of a file's bytes, in hex, read chunk by chunk.
 public func sha256(ofFile path: String) throws -> String {
     var digest = SHA256()
-    try ChunkedFileReader(path: path).forEachChunk { digest.update($0) }
+    try ChunkedFileReader(path: path).forEachChunk(hashingInto: &digest) { _ in }
     return digest.finalizeHex()
 }

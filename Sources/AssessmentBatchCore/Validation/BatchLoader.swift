@@ -24,7 +24,7 @@ public struct LoadOptions: Sendable {
 public struct InvalidAssessment: Sendable {
     /// Nil when the rows did not name a usable assessment id.
     public var assessmentId: Int?
-    public var sources: [SourceLocation]
+    public var sources: SourceList
     public var message: String
 }
 
@@ -60,26 +60,31 @@ public struct LoadedBatch: Sendable {
 }
 
 /// Reads input files, decodes and checks every row, and groups rows by assessment.
+///
+/// Single-threaded; the properties touched per row opt out of run-time exclusivity checks,
+/// which cost more than the work on a typical row (the compiler still checks them statically).
 public final class BatchLoader {
     private let options: LoadOptions
-    private var inputs: [InputDescription] = []
+    @exclusivity(unchecked) private var inputs: [InputDescription] = []
     /// Problems with where they were found, sorted when loading finishes.
     private var located: [(SourceLocation, Diagnostic)] = []
     private var filesWithErrors: Set<Int> = []
     /// Header positions without a name in the CSV being read (Excel's trailing delimiters).
     private var unnamedColumns: Set<Int> = []
-    private var accumulators: [Accumulator] = []
-    private var indexById: [Int: Int] = [:]
-    /// Criterion texts seen so far: identical reasons share one string (calibration files
-    /// repeat them a lot). Bounded, so a file of unique texts does not pay for a huge pool.
-    private var textPool = Set<String>()
-    private static let textPoolLimit = 100_000
+    /// One update per assessment, in order of first appearance, merged as rows arrive; kept
+    /// apart from `checks` so a valid batch is handed on without a copy.
+    @exclusivity(unchecked) private var updates: [AssessmentUpdate] = []
+    /// What the checks need to know about each of `updates`.
+    @exclusivity(unchecked) private var checks: [AssessmentChecks] = []
+    @exclusivity(unchecked) private var indexById: [Int: Int] = [:]
+    /// The assessment of the previous row: files usually keep an assessment's rows together.
+    @exclusivity(unchecked) private var lastAssessment: (id: Int, index: Int)?
     /// Criteria of the last assessment created: new ones reserve that much room up front, so
     /// their arrays do not end up with doubling slack.
     private var criteriaHint = 0
     /// Rows whose assessment id is unknown, kept apart.
     private var orphanRows: [(SourceLocation, String)] = []
-    private let decoder: RowDecoder
+    @exclusivity(unchecked) private var decoder: RowDecoder
 
     public init(options: LoadOptions = LoadOptions()) {
         self.options = options
@@ -140,8 +145,7 @@ public final class BatchLoader {
         inputs[inputIndex].delimiter = delimiter
         var parser = CSVParser(delimiter: delimiter, limits: options.limits)
         var columns: [Column?]? = nil
-        try reader.forEachChunk { chunk in
-            digest.update(chunk)
+        try reader.forEachChunk(hashingInto: &digest) { chunk in
             try parser.consume(chunk) { record in
                 try handleCSVRecord(record, columns: &columns, inputIndex: inputIndex)
             }
@@ -183,7 +187,7 @@ public final class BatchLoader {
                 continue
             }
             if column == .assessmentId { assessmentIdGiven = true }
-            decoder.set(column, .text(record.string(index)), row: &row, criterion: &criterion)
+            decoder.set(column, .text(record.bytes(index)), row: &row, criterion: &criterion)
         }
         decoder.finishCriterion(criterion, row: &row)
         decoder.finish(&row, assessmentIdGiven: assessmentIdGiven)
@@ -226,8 +230,7 @@ public final class BatchLoader {
     private func readJSONL(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
         var splitter = LineSplitter(limits: options.limits)
         var startDescribed = false
-        try reader.forEachChunk { chunk in
-            digest.update(chunk)
+        try reader.forEachChunk(hashingInto: &digest) { chunk in
             if inputs[inputIndex].rows == 0 && !startDescribed {
                 describeStart(of: chunk, inputIndex: inputIndex)
                 startDescribed = true
@@ -239,44 +242,68 @@ public final class BatchLoader {
 
     private func handleJSONLine(_ line: UnsafeRawBufferPointer, number: Int, inputIndex: Int) {
         inputs[inputIndex].rows += 1
-        var row = DecodedRow(location: SourceLocation(input: inputIndex, line: number))
-        let value: JSONValue
+        let location = SourceLocation(input: inputIndex, line: number)
+        var row = DecodedRow(location: location)
+        var members = JSONLineMembers()
         do {
-            value = try JSONParser.parse(line, maxDepth: options.limits.maxJSONDepth, maxStringBytes: options.limits.maxFieldBytes)
+            let isObject = try JSONParser.forEachMember(
+                of: line, maxDepth: options.limits.maxJSONDepth, maxStringBytes: options.limits.maxFieldBytes
+            ) { key, value in
+                decodeMember(key, value, into: &row, members: &members)
+            }
+            guard isObject else {
+                row.problems.append("each line must be a JSON object")
+                add(row)
+                return
+            }
         } catch {
+            // What was decoded before the syntax error does not count.
+            row = DecodedRow(location: location)
             row.problems.append("invalid JSON: \(error.message) at column \(error.column)")
             add(row)
             return
         }
-        guard let object = value.objectValue else {
-            row.problems.append("each line must be a JSON object")
-            add(row)
-            return
-        }
-        decodeJSONObject(object, into: &row)
+        finishJSONLine(members, into: &row)
         add(row)
     }
 
-    /// Decodes a flat row or a PATCH-shaped update with `criteria`.
-    private func decodeJSONObject(_ object: JSONObject, into row: inout DecodedRow) {
+    /// What a JSONL line's members leave to check once the whole line is read.
+    private struct JSONLineMembers {
         var criterion = RowDecoder.PendingCriterion()
         var assessmentIdGiven = false
         var nestedCriteria: JSONValue?
-        for (key, value) in object.members {
-            if key.lowercased() == "criteria" {
-                nestedCriteria = value
-                continue
+    }
+
+    /// Decodes one member of a flat row or of a PATCH-shaped update with `criteria`.
+    private func decodeMember(_ key: UnsafeBufferPointer<UInt8>, _ value: JSONMemberValue, into row: inout DecodedRow, members: inout JSONLineMembers) {
+        guard let column = Column(header: key) else {
+            let name = String(decoding: key, as: UTF8.self)
+            if name.lowercased() == "criteria" {
+                switch value {
+                case .container(let criteria): members.nestedCriteria = criteria
+                case .null: members.nestedCriteria = JSONValue.null
+                default: members.nestedCriteria = .string("")  // reported as not an array
+                }
+            } else {
+                row.problems.append("unknown key \"\(name)\" (did you mean \"\(Column.closest(to: name).rawValue)\"?)")
             }
-            guard let column = Column(header: key) else {
-                row.problems.append("unknown key \"\(key)\" (did you mean \"\(Column.closest(to: key).rawValue)\"?)")
-                continue
-            }
-            guard let raw = rawValue(value) else { continue }
-            if column == .assessmentId { assessmentIdGiven = true }
-            decoder.set(column, raw, row: &row, criterion: &criterion)
+            return
         }
-        if let nestedCriteria {
-            if !criterion.named.isEmpty {
+        let raw: RawValue
+        switch value {
+        case .null: return  // the key is treated as absent
+        case .string(let text): raw = .text(text)
+        case .number(let text): raw = .number(text)
+        case .bool(let flag): raw = .other(flag ? "true" : "false")
+        case .container(let container): raw = .other(container.arrayValue != nil ? "an array" : "an object")
+        }
+        if column == .assessmentId { members.assessmentIdGiven = true }
+        decoder.set(column, raw, row: &row, criterion: &members.criterion)
+    }
+
+    private func finishJSONLine(_ members: JSONLineMembers, into row: inout DecodedRow) {
+        if let nestedCriteria = members.nestedCriteria {
+            if !members.criterion.named.isEmpty {
                 row.problems.append("a line holds either flat criterion keys (categoryId, criterionId, score, reason) or a criteria array, not both")
             } else if case .null = nestedCriteria {
             } else if let items = nestedCriteria.arrayValue {
@@ -287,9 +314,9 @@ public final class BatchLoader {
                 row.problems.append("criteria must be an array of objects")
             }
         } else {
-            decoder.finishCriterion(criterion, row: &row)
+            decoder.finishCriterion(members.criterion, row: &row)
         }
-        decoder.finish(&row, assessmentIdGiven: assessmentIdGiven)
+        decoder.finish(&row, assessmentIdGiven: members.assessmentIdGiven)
     }
 
     private func decodeCriterionItem(_ item: JSONValue, position: Int, into row: inout DecodedRow) {
@@ -308,10 +335,15 @@ public final class BatchLoader {
                 row.problems.append("\(context)unknown key \"\(key)\" (did you mean \"\(closest)\"?)")
                 continue
             }
-            guard let raw = rawValue(value) else { continue }
-            var scratch = row
-            scratch.problems = []
-            decoder.set(column, raw, row: &scratch, criterion: &criterion)
+            var scratch = DecodedRow(location: row.location)
+            switch value {
+            case .null: continue
+            case .string(var text): text.withUTF8 { decoder.set(column, .text($0), row: &scratch, criterion: &criterion) }
+            case .number(var text): text.withUTF8 { decoder.set(column, .number($0), row: &scratch, criterion: &criterion) }
+            case .bool(let flag): decoder.set(column, .other(flag ? "true" : "false"), row: &scratch, criterion: &criterion)
+            case .array: decoder.set(column, .other("an array"), row: &scratch, criterion: &criterion)
+            case .object: decoder.set(column, .other("an object"), row: &scratch, criterion: &criterion)
+            }
             row.problems.append(contentsOf: scratch.problems.map { context + $0 })
         }
         if criterion.named.isEmpty {
@@ -321,27 +353,12 @@ public final class BatchLoader {
         decoder.finishCriterion(criterion, row: &row, context: context)
     }
 
-    /// nil for JSON null (the key is treated as absent).
-    private func rawValue(_ value: JSONValue) -> RawValue? {
-        switch value {
-        case .null: return nil
-        case .string(let text): return .text(text)
-        case .number(let text): return .number(text)
-        case .bool(let flag): return .other(flag ? "true" : "false")
-        case .array: return .other("an array")
-        case .object: return .other("an object")
-        }
-    }
-
     // MARK: - Grouping
 
-    /// One assessment's rows, merged as they arrive.
-    private struct Accumulator {
-        var update: AssessmentUpdate
+    /// Where an assessment's values came from, and its first problem.
+    private struct AssessmentChecks {
         /// Where each assessment-level value was first set.
-        var fieldSources: [Column: SourceLocation] = [:]
-        /// Where each criterion of `update.criteria` was first set.
-        var criterionSources: [SourceLocation] = []
+        var fieldSources = FieldSources()
         /// The first row problem of this assessment.
         var firstProblem: (SourceLocation, String)?
     }
@@ -354,82 +371,54 @@ public final class BatchLoader {
             return
         }
         let index: Int
-        if let existing = indexById[assessmentId] {
+        if let last = lastAssessment, last.id == assessmentId {
+            index = last.index
+        } else if let existing = indexById[assessmentId] {
             index = existing
         } else {
-            index = accumulators.count
+            index = updates.count
             indexById[assessmentId] = index
-            if let last = accumulators.last { criteriaHint = last.update.criteria.count }
-            var accumulator = Accumulator(update: AssessmentUpdate(assessmentId: assessmentId))
-            accumulator.update.criteria.reserveCapacity(criteriaHint)
-            accumulator.update.sources.reserveCapacity(max(1, criteriaHint))
-            accumulator.criterionSources.reserveCapacity(criteriaHint)
-            accumulators.append(accumulator)
+            if let last = updates.last { criteriaHint = last.criteria.count }
+            var update = AssessmentUpdate(assessmentId: assessmentId)
+            update.criteria.reserveCapacity(criteriaHint)
+            updates.append(update)
+            checks.append(AssessmentChecks())
         }
+        lastAssessment = (assessmentId, index)
         if problems.isEmpty {
-            merge(row, into: &accumulators[index], problems: &problems)
+            merge(row, into: &updates[index], checks: &checks[index], problems: &problems)
         }
-        accumulators[index].update.sources.append(row.location)
+        updates[index].sources.append(row.location)
         if !problems.isEmpty {
             record(problems, at: row.location)
-            if accumulators[index].firstProblem == nil { accumulators[index].firstProblem = (row.location, problems[0]) }
+            if checks[index].firstProblem == nil { checks[index].firstProblem = (row.location, problems[0]) }
         }
     }
 
     /// Adds a row's values to its assessment, or only reports why they do not fit: a row with
-    /// a problem changes nothing. The arrays are appended in place (a copy per row would cost
-    /// an allocation per row).
-    private func merge(_ row: DecodedRow, into accumulator: inout Accumulator, problems: inout [String]) {
-        let id = accumulator.update.assessmentId
-        var fields = accumulator.update.fields
-        var firstSet: [Column] = []
-        for column in row.setColumns {
-            let agrees: Bool
-            switch column {
-            case .aiSummary: agrees = mergeValue(&fields.aiSummary, row.fields.aiSummary)
-            case .supervisorAssessment: agrees = mergeValue(&fields.supervisorAssessment, row.fields.supervisorAssessment)
-            case .assessmentDate: agrees = mergeValue(&fields.assessmentDate, row.fields.assessmentDate)
-            case .discussionDate: agrees = mergeValue(&fields.discussionDate, row.fields.discussionDate)
-            case .state: agrees = mergeValue(&fields.state, row.fields.state)
-            case .scorecardId: agrees = mergeValue(&fields.scorecardId, row.fields.scorecardId)
-            case .expectedModifiedAt: agrees = mergeValue(&fields.expectedModifiedAt, row.fields.expectedModifiedAt)
-            default: agrees = true
-            }
-            if let earlier = accumulator.fieldSources[column] {
-                if !agrees { problems.append("\(column.rawValue) for assessment \(id) differs from \(describe(earlier))") }
-            } else {
-                firstSet.append(column)
-            }
+    /// a problem changes nothing. Everything is checked first and then written in place (a
+    /// copy of the assessment's values per row would cost retains and releases per row).
+    private func merge(_ row: DecodedRow, into update: inout AssessmentUpdate, checks: inout AssessmentChecks, problems: inout [String]) {
+        let id = update.assessmentId
+        for column in row.setColumns where !update.fields.agrees(with: row.fields, on: column) {
+            let earlier = checks.fieldSources[column].map(describe) ?? "an earlier row"
+            problems.append("\(column.rawValue) for assessment \(id) differs from \(earlier)")
         }
         for criterion in row.criteria {
-            if let position = accumulator.update.criteria.firstIndex(where: { $0.key == criterion.key }),
-               accumulator.update.criteria[position] != criterion {
-                let earlier = describe(accumulator.criterionSources[position])
+            if let position = update.criteria.firstIndex(where: { $0.key == criterion.key }), update.criteria[position] != criterion {
+                let earlier = describe(update.sources[Int(update.criteria[position].sourceIndex)])
                 problems.append("\(criterion.key) of assessment \(id) is already set differently on \(earlier)")
             }
         }
         guard problems.isEmpty else { return }
-        accumulator.update.fields = fields
-        for column in firstSet { accumulator.fieldSources[column] = row.location }
-        for criterion in row.criteria where !accumulator.update.criteria.contains(where: { $0.key == criterion.key }) {
-            var stored = criterion
-            if let reason = criterion.reason { stored.reason = intern(reason) }
-            accumulator.update.criteria.append(stored)
-            accumulator.criterionSources.append(row.location)
+        for column in row.setColumns where checks.fieldSources[column] == nil {
+            update.fields.take(column, from: row.fields)
+            checks.fieldSources[column] = row.location
         }
-    }
-
-    private func intern(_ text: String) -> String {
-        if let shared = textPool.firstIndex(of: text) { return textPool[shared] }
-        if textPool.count < Self.textPoolLimit { textPool.insert(text) }
-        return text
-    }
-
-    private func mergeValue<Value: Equatable>(_ current: inout Value?, _ new: Value?) -> Bool {
-        guard let new else { return true }
-        if let current { return current == new }
-        current = new
-        return true
+        for var criterion in row.criteria where !update.criteria.contains(where: { $0.key == criterion.key }) {
+            criterion.sourceIndex = Int32(update.sources.count)  // this row is appended next
+            update.criteria.append(criterion)
+        }
     }
 
     private func describe(_ location: SourceLocation) -> String {
@@ -440,18 +429,23 @@ public final class BatchLoader {
 
     private func finish() -> LoadedBatch {
         if let catalog = options.scorecards { checkScorecards(catalog) }
-        var updates: [AssessmentUpdate] = []
         var invalid: [InvalidAssessment] = []
-        for accumulator in accumulators {
-            if let (location, problem) = accumulator.firstProblem {
-                let message = accumulator.update.sources.count > 1
-                    ? "assessment \(accumulator.update.assessmentId) not sent: \(describe(location)): \(problem)"
+        // Invalid assessments leave `updates` in place, without copying the valid ones.
+        var kept = 0
+        for index in updates.indices {
+            if let (location, problem) = checks[index].firstProblem {
+                let update = updates[index]
+                let message = update.sources.count > 1
+                    ? "assessment \(update.assessmentId) not sent: \(describe(location)): \(problem)"
                     : problem
-                invalid.append(InvalidAssessment(assessmentId: accumulator.update.assessmentId, sources: accumulator.update.sources, message: message))
+                invalid.append(InvalidAssessment(assessmentId: update.assessmentId, sources: update.sources, message: message))
             } else {
-                updates.append(accumulator.update)
+                if kept != index { updates.swapAt(kept, index) }
+                kept += 1
             }
         }
+        updates.removeLast(updates.count - kept)
+        checks = []
         for (location, problem) in orphanRows {
             invalid.append(InvalidAssessment(assessmentId: nil, sources: [location], message: problem))
         }
@@ -467,21 +461,21 @@ public final class BatchLoader {
     }
 
     private func checkScorecards(_ catalog: ScorecardCatalog) {
-        for index in accumulators.indices where accumulators[index].firstProblem == nil {
-            let update = accumulators[index].update
+        for index in updates.indices where checks[index].firstProblem == nil {
+            let update = updates[index]
             guard let scorecardId = update.fields.scorecardId else { continue }
             guard let scorecard = catalog.scorecards[scorecardId] else {
-                let location = accumulators[index].fieldSources[.scorecardId] ?? update.sources[0]
+                let location = checks[index].fieldSources[.scorecardId] ?? update.sources[0]
                 let problem = "scorecard \(scorecardId) is not in the scorecards file"
                 record([problem], at: location)
-                accumulators[index].firstProblem = (location, problem)
+                checks[index].firstProblem = (location, problem)
                 continue
             }
-            for (position, criterion) in update.criteria.enumerated() {
+            for criterion in update.criteria {
                 guard let problem = scorecard.problem(with: criterion) else { continue }
-                let location = accumulators[index].criterionSources[position]
+                let location = update.sources[Int(criterion.sourceIndex)]
                 record([problem], at: location)
-                if accumulators[index].firstProblem == nil { accumulators[index].firstProblem = (location, problem) }
+                if checks[index].firstProblem == nil { checks[index].firstProblem = (location, problem) }
             }
         }
     }
@@ -499,6 +493,50 @@ public final class BatchLoader {
 
     private func hasFileErrors(_ inputIndex: Int) -> Bool {
         filesWithErrors.contains(inputIndex)
+    }
+}
+
+/// Where each assessment-level value of an assessment was first set: a short list, searched
+/// in order (a dictionary per assessment would hash on every row).
+private struct FieldSources {
+    private var entries: [(column: Column, location: SourceLocation)] = []
+
+    subscript(column: Column) -> SourceLocation? {
+        get { entries.first { $0.column == column }?.location }
+        set {
+            entries.removeAll { $0.column == column }
+            if let newValue { entries.append((column, newValue)) }
+        }
+    }
+}
+
+extension AssessmentFields {
+    /// Whether `other`'s value for `column` is unset here or the same as here.
+    fileprivate func agrees(with other: AssessmentFields, on column: Column) -> Bool {
+        switch column {
+        case .aiSummary: return aiSummary == nil || aiSummary == other.aiSummary
+        case .supervisorAssessment: return supervisorAssessment == nil || supervisorAssessment == other.supervisorAssessment
+        case .assessmentDate: return assessmentDate == nil || assessmentDate == other.assessmentDate
+        case .discussionDate: return discussionDate == nil || discussionDate == other.discussionDate
+        case .state: return state == nil || state == other.state
+        case .scorecardId: return scorecardId == nil || scorecardId == other.scorecardId
+        case .expectedModifiedAt: return expectedModifiedAt == nil || expectedModifiedAt == other.expectedModifiedAt
+        default: return true
+        }
+    }
+
+    /// Sets `column`'s value to `other`'s.
+    fileprivate mutating func take(_ column: Column, from other: AssessmentFields) {
+        switch column {
+        case .aiSummary: aiSummary = other.aiSummary
+        case .supervisorAssessment: supervisorAssessment = other.supervisorAssessment
+        case .assessmentDate: assessmentDate = other.assessmentDate
+        case .discussionDate: discussionDate = other.discussionDate
+        case .state: state = other.state
+        case .scorecardId: scorecardId = other.scorecardId
+        case .expectedModifiedAt: expectedModifiedAt = other.expectedModifiedAt
+        default: break
+        }
     }
 }
 

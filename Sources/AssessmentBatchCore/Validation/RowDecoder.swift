@@ -1,7 +1,8 @@
-/// A value as it stands in one cell (CSV) or under one key (JSONL).
+/// A value as it stands in one cell (CSV) or under one key (JSONL): its UTF-8 bytes, valid
+/// only during the call that decodes them, so a value becomes a `String` only when it is kept.
 enum RawValue {
-    case text(String)
-    case number(String)
+    case text(UnsafeBufferPointer<UInt8>)
+    case number(UnsafeBufferPointer<UInt8>)
     case other(String)  // a JSON bool, array or object where a scalar belongs; holds its kind
 
     var isEmpty: Bool {
@@ -12,8 +13,10 @@ enum RawValue {
     /// How the value reads in an error message.
     var quoted: String {
         switch self {
-        case .text(let text): return "\"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\""
-        case .number(let text): return text
+        case .text(let bytes):
+            let text = String(decoding: bytes, as: UTF8.self)
+            return "\"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\""
+        case .number(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .other(let kind): return kind
         }
     }
@@ -28,12 +31,14 @@ struct DecodedRow {
     /// Every problem found in this row alone.
     var problems: [String] = []
     /// The columns this row set, in order, for agreement checks across rows.
-    var setColumns: [Column] = []
+    var setColumns = ColumnSet()
 }
 
 /// Turns cells or JSON members into a `DecodedRow`, collecting every problem.
 struct RowDecoder {
     var zone: Timestamp.Zone?
+    /// Every kept text comes from here, so repeated texts share one string.
+    var texts = TextPool()
 
     /// The criterion columns of a flat row, gathered before they are checked together.
     struct PendingCriterion {
@@ -42,11 +47,11 @@ struct RowDecoder {
         var score: Int?
         var reason: String?
         /// Which of the four criterion columns the row names.
-        var named = CriterionColumns()
+        var named = ColumnSet()
     }
 
     /// Applies one column's value to `row`; empty values mean "leave unchanged".
-    func set(_ column: Column, _ value: RawValue, row: inout DecodedRow, criterion: inout PendingCriterion) {
+    mutating func set(_ column: Column, _ value: RawValue, row: inout DecodedRow, criterion: inout PendingCriterion) {
         if value.isEmpty { return }
         switch column {
         case .assessmentId:
@@ -65,34 +70,34 @@ struct RowDecoder {
             criterion.reason = text(column, value, row: &row)
         case .aiSummary:
             row.fields.aiSummary = text(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .supervisorAssessment:
             row.fields.supervisorAssessment = text(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .assessmentDate:
             row.fields.assessmentDate = date(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .discussionDate:
             row.fields.discussionDate = date(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .expectedModifiedAt:
             row.fields.expectedModifiedAt = date(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .state:
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
             guard case .text(let raw) = value else {
                 row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)")
                 return
             }
-            let name = raw.trimmingWhitespace().lowercased()
-            if let state = TargetState.allCases.first(where: { $0.rawValue.lowercased() == name }) {
+            let name = raw.trimmingWhitespace()
+            if let state = TargetState.allCases.first(where: { $0.rawValue.utf8.elementsEqual(name, by: Self.equalIgnoringASCIICase) }) {
                 row.fields.state = state
             } else {
                 row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)")
             }
         case .scorecardId:
             row.fields.scorecardId = positiveInteger(column, value, row: &row)
-            row.setColumns.append(column)
+            row.setColumns.insert(column)
         case .error, .errorKind, .sourceLine:
             return
         }
@@ -127,6 +132,11 @@ struct RowDecoder {
         row.criteria.append(update)
     }
 
+    /// Whether two bytes are equal when ASCII letters are compared without case.
+    private static func equalIgnoringASCIICase(_ a: UInt8, _ b: UInt8) -> Bool {
+        a == b || (a | 0x20 == b | 0x20 && (a | 0x20) &- UInt8(ascii: "a") < 26)
+    }
+
     /// The row's own completeness rules, after every column was set.
     func finish(_ row: inout DecodedRow, assessmentIdGiven: Bool) {
         if row.assessmentId == nil && !assessmentIdGiven {
@@ -148,8 +158,8 @@ struct RowDecoder {
     private func integer(_ column: Column, _ value: RawValue, minimum: Int, maximum: Int, expected: String, row: inout DecodedRow) -> Int? {
         let parsed: Int?
         switch value {
-        case .text(let text): parsed = parseInteger(text.trimmingWhitespace())
-        case .number(let text): parsed = parseInteger(text)
+        case .text(let bytes): parsed = parseInteger(bytes.trimmingWhitespace())
+        case .number(let bytes): parsed = parseInteger(bytes)
         case .other: parsed = nil
         }
         guard let parsed, parsed >= minimum, parsed <= maximum else {
@@ -159,12 +169,12 @@ struct RowDecoder {
         return parsed
     }
 
-    private func text(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> String? {
-        guard case .text(let text) = value else {
+    private mutating func text(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> String? {
+        guard case .text(let bytes) = value else {
             row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
             return nil
         }
-        return text
+        return texts.string(bytes)
     }
 
     private func date(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Timestamp? {
@@ -184,46 +194,78 @@ struct RowDecoder {
     }
 
     private func describe(_ value: RawValue) -> String {
-        if case .number(let text) = value, text.count > 19 { return "\(text.prefix(24))… (too large)" }
+        if case .number(let bytes) = value, bytes.count > 19 { return "\(String(decoding: bytes.prefix(24), as: UTF8.self))… (too large)" }
         return value.quoted
     }
 }
 
-/// A set of the criterion columns, as bits (a `Set<Column>` per row costs a hash table).
-struct CriterionColumns {
-    private var bits: UInt8 = 0
+/// A set of columns, as bits (a `Set<Column>` per row would cost a hash table).
+struct ColumnSet: Sequence {
+    private var bits: UInt32 = 0
 
-    private static func bit(_ column: Column) -> UInt8 {
-        switch column {
-        case .categoryId: return 1
-        case .criterionId: return 2
-        case .score: return 4
-        case .reason: return 8
-        default: return 0
-        }
+    init() {}
+
+    private static func bit(_ column: Column) -> UInt32 {
+        1 << UInt32(column.ordinal)
     }
 
     mutating func insert(_ column: Column) { bits |= Self.bit(column) }
     func contains(_ column: Column) -> Bool { bits & Self.bit(column) != 0 }
     var isEmpty: Bool { bits == 0 }
+
+    /// The members, in the order of `Column.allCases`.
+    func makeIterator() -> some IteratorProtocol<Column> {
+        Column.allCases.lazy.filter { contains($0) }.makeIterator()
+    }
 }
 
 /// Parses an optionally signed run of ASCII digits; nil for anything else or on overflow.
-func parseInteger(_ text: String) -> Int? {
-    var utf8 = text.utf8[...]
+func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    var digits = bytes[...]
     var negative = false
-    if utf8.first == UInt8(ascii: "-") {
+    if digits.first == UInt8(ascii: "-") {
         negative = true
-        utf8 = utf8.dropFirst()
+        digits = digits.dropFirst()
     }
-    guard !utf8.isEmpty else { return nil }
+    guard !digits.isEmpty else { return nil }
     var value = 0
-    for byte in utf8 {
-        guard byte >= 48, byte <= 57 else { return nil }
+    for byte in digits {
+        let digit = byte &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
         let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-        let (sum, overflow2) = times.addingReportingOverflow(Int(byte - 48))
+        let (sum, overflow2) = times.addingReportingOverflow(Int(digit))
         guard !overflow1, !overflow2 else { return nil }
         value = sum
     }
     return negative ? -value : value
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The bytes without leading and trailing spaces, tabs, line breaks and no-break spaces
+    /// (U+00A0, `C2 A0`), like `String.trimmingWhitespace()`.
+    func trimmingWhitespace() -> UnsafeBufferPointer<UInt8> {
+        var start = startIndex
+        var end = endIndex
+        while start < end {
+            let byte = self[start]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
+                start += 1
+            } else if byte == 0xC2 && start + 1 < end && self[start + 1] == 0xA0 {
+                start += 2
+            } else {
+                break
+            }
+        }
+        while end > start {
+            let byte = self[end - 1]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
+                end -= 1
+            } else if byte == 0xA0 && end - 2 >= start && self[end - 2] == 0xC2 {
+                end -= 2
+            } else {
+                break
+            }
+        }
+        return UnsafeBufferPointer(rebasing: self[start..<end])
+    }
 }

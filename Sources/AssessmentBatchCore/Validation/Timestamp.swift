@@ -9,13 +9,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public let seconds: Int64
     /// Nanoseconds within the second.
     public let nanoseconds: Int32
-    /// The digits of the fraction as written (kept so a value round-trips unchanged).
-    private let fractionDigits: String
+    /// How many fraction digits were written (0–9): with `nanoseconds` they give back the
+    /// digits exactly, so a value round-trips unchanged, in 16 bytes a timestamp instead of 32.
+    private let fractionDigitCount: UInt8
 
-    init(seconds: Int64, nanoseconds: Int32, fractionDigits: String) {
+    init(seconds: Int64, nanoseconds: Int32, fractionDigitCount: Int) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
-        self.fractionDigits = fractionDigits
+        self.fractionDigitCount = UInt8(fractionDigitCount)
     }
 
     public static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
@@ -38,7 +39,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let (year, month, day) = Self.civil(fromDays: days)
         var text = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
         text += "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
-        if !fractionDigits.isEmpty { text += "." + fractionDigits }
+        if fractionDigitCount > 0 {
+            let digits = String(nanoseconds)
+            text += "." + (String(repeating: "0", count: 9 - digits.count) + digits).prefix(Int(fractionDigitCount))
+        }
         return text + "Z"
     }
 
@@ -51,7 +55,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         public init?(_ text: String) {
             if text == "Z" || text.uppercased() == "UTC" {
                 self = .fixed(offsetSeconds: 0)
-            } else if let offset = Timestamp.parseOffset(Array(text.utf8)[...]) {
+            } else if let offset = Timestamp.parseOffset(text) {
                 self = .fixed(offsetSeconds: offset)
             } else if text.contains("/"), let zone = TimeZone(identifier: text) {
                 self = .named(zone)
@@ -82,12 +86,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// fraction, `Z` or `±HH:MM`). A value without an offset is read in `zone`, or rejected
     /// when there is none.
     public static func parse(_ text: String, zone: Zone? = nil) -> Result<Timestamp, ParseFailure> {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse($0, zone: zone) }
+    }
+
+    /// Parses the UTF-8 of an RFC 3339 date-time; see `parse(_:zone:)`.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zone: Zone? = nil) -> Result<Timestamp, ParseFailure> {
         guard bytes.count >= 19,
               let year = number(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
               let month = number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
               let day = number(bytes, 8, 2),
-              [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
               let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
               let minute = number(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
               let second = number(bytes, 17, 2),
@@ -95,13 +104,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
               hour < 24, minute < 60, second < 60
         else { return .failure(.malformed) }
         var index = 19
-        var fraction = ""
+        var nanoseconds: Int32 = 0
+        var fractionDigitCount = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let start = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-            guard index > start, index - start <= 9 else { return .failure(.malformed) }
-            fraction = String(decoding: bytes[start..<index], as: UTF8.self)
+            var scale: Int32 = 100_000_000
+            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
+                nanoseconds += Int32(bytes[index] &- UInt8(ascii: "0")) * scale
+                scale /= 10
+                index += 1
+            }
+            fractionDigitCount = index - start
+            guard fractionDigitCount > 0, fractionDigitCount <= 9 else { return .failure(.malformed) }
         }
         let local = days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let offset: Int
@@ -110,35 +125,35 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             offset = zone.offset(forLocalSeconds: local)
         } else if index + 1 == bytes.count, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
             offset = 0
-        } else if let parsed = parseOffset(bytes[index...]) {
+        } else if let parsed = parseOffset(UnsafeBufferPointer(rebasing: bytes[index...])) {
             offset = parsed
         } else {
             return .failure(.malformed)
         }
-        var nanoseconds: Int32 = 0
-        var scale: Int32 = 100_000_000
-        for digit in fraction.utf8 {
-            nanoseconds += Int32(digit - 48) * scale
-            scale /= 10
-        }
-        return .success(Timestamp(seconds: local - Int64(offset), nanoseconds: nanoseconds, fractionDigits: fraction))
+        return .success(Timestamp(seconds: local - Int64(offset), nanoseconds: nanoseconds, fractionDigitCount: fractionDigitCount))
     }
 
-    static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
-        let b = Array(bytes)
-        guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
-              let hours = number(b, 1, 2), let minutes = number(b, 4, 2), hours < 24, minutes < 60
+    /// `±HH:MM` in seconds.
+    static func parseOffset(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { parseOffset($0) }
+    }
+
+    /// `±HH:MM` in seconds.
+    static func parseOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == UInt8(ascii: ":"),
+              let hours = number(bytes, 1, 2), let minutes = number(bytes, 4, 2), hours < 24, minutes < 60
         else { return nil }
         let offset = hours * 3600 + minutes * 60
-        return b[0] == UInt8(ascii: "-") ? -offset : offset
+        return bytes[0] == UInt8(ascii: "-") ? -offset : offset
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         var value = 0
         for index in start..<start + count {
-            let digit = Int(bytes[index]) - 48
-            guard (0...9).contains(digit) else { return nil }
-            value = value * 10 + digit
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
         }
         return value
     }
