@@ -401,7 +401,7 @@ public final class BatchLoader {
     private func merge(_ row: DecodedRow, into update: inout AssessmentUpdate, checks: inout AssessmentChecks, problems: inout [String]) {
         let id = update.assessmentId
         for column in row.setColumns where !update.fields.agrees(with: row.fields, on: column) {
-            let earlier = checks.fieldSources[column].map(describe) ?? "an earlier row"
+            let earlier = checks.fieldSources[column].map { describe(update.sources[$0]) } ?? "an earlier row"
             problems.append("\(column.rawValue) for assessment \(id) differs from \(earlier)")
         }
         for criterion in row.criteria {
@@ -413,7 +413,7 @@ public final class BatchLoader {
         guard problems.isEmpty else { return }
         for column in row.setColumns where checks.fieldSources[column] == nil {
             update.fields.take(column, from: row.fields)
-            checks.fieldSources[column] = row.location
+            checks.fieldSources[column] = update.sources.count  // this row is appended next
         }
         for var criterion in row.criteria where !update.criteria.contains(where: { $0.key == criterion.key }) {
             criterion.sourceIndex = Int32(update.sources.count)  // this row is appended next
@@ -465,7 +465,7 @@ public final class BatchLoader {
             let update = updates[index]
             guard let scorecardId = update.fields.scorecardId else { continue }
             guard let scorecard = catalog.scorecards[scorecardId] else {
-                let location = checks[index].fieldSources[.scorecardId] ?? update.sources[0]
+                let location = update.sources[checks[index].fieldSources[.scorecardId] ?? 0]
                 let problem = "scorecard \(scorecardId) is not in the scorecards file"
                 record([problem], at: location)
                 checks[index].firstProblem = (location, problem)
@@ -496,16 +496,35 @@ public final class BatchLoader {
     }
 }
 
-/// Where each assessment-level value of an assessment was first set: a short list, searched
-/// in order (a dictionary per assessment would hash on every row).
+/// Which row first set each assessment-level value of an assessment, as an index into its
+/// `sources`: seven 32-bit slots in place (a collection per assessment would be an allocation).
 private struct FieldSources {
-    private var entries: [(column: Column, location: SourceLocation)] = []
+    private var slots: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1, -1, -1)
 
-    subscript(column: Column) -> SourceLocation? {
-        get { entries.first { $0.column == column }?.location }
+    private static func offset(_ column: Column) -> Int? {
+        switch column {
+        case .aiSummary: 0
+        case .supervisorAssessment: 1
+        case .assessmentDate: 2
+        case .discussionDate: 3
+        case .state: 4
+        case .scorecardId: 5
+        case .expectedModifiedAt: 6
+        default: nil
+        }
+    }
+
+    /// The index into `sources` of the row that first set `column`.
+    subscript(column: Column) -> Int? {
+        get {
+            guard let offset = Self.offset(column) else { return nil }
+            let index = withUnsafeBytes(of: slots) { $0.load(fromByteOffset: offset * 4, as: Int32.self) }
+            return index < 0 ? nil : Int(index)
+        }
         set {
-            entries.removeAll { $0.column == column }
-            if let newValue { entries.append((column, newValue)) }
+            guard let offset = Self.offset(column) else { return }
+            let index = Int32(clamping: newValue ?? -1)
+            withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: index, toByteOffset: offset * 4, as: Int32.self) }
         }
     }
 }
