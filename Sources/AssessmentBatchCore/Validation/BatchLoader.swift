@@ -85,6 +85,8 @@ public final class BatchLoader {
     /// Rows whose assessment id is unknown, kept apart.
     private var orphanRows: [(SourceLocation, String)] = []
     @exclusivity(unchecked) private var decoder: RowDecoder
+    /// The last row's storage, reused by `decodeRow`.
+    @exclusivity(unchecked) private var spareRow = DecodedRow(location: SourceLocation(input: 0, line: 0))
 
     public init(options: LoadOptions = LoadOptions()) {
         self.options = options
@@ -169,7 +171,12 @@ public final class BatchLoader {
             return
         }
         inputs[inputIndex].rows += 1
-        var row = DecodedRow(location: SourceLocation(input: inputIndex, line: record.line))
+        decodeRow(at: SourceLocation(input: inputIndex, line: record.line)) { row in
+            decodeCSVRecord(record, columns: known, into: &row)
+        }
+    }
+
+    private func decodeCSVRecord(_ record: borrowing CSVRecord, columns known: [Column?], into row: inout DecodedRow) {
         var criterion = RowDecoder.PendingCriterion()
         var assessmentIdGiven = false
         for index in 0..<record.count {
@@ -191,7 +198,17 @@ public final class BatchLoader {
         }
         decoder.finishCriterion(criterion, row: &row)
         decoder.finish(&row, assessmentIdGiven: assessmentIdGiven)
+    }
+
+    /// Hands `decode` a cleared row for `location`, then groups it. The row's arrays are kept
+    /// from one row to the next, so a typical row allocates nothing.
+    private func decodeRow(at location: SourceLocation, _ decode: (inout DecodedRow) -> Void) {
+        var row = DecodedRow(location: location)
+        swap(&row, &spareRow)
+        row.reset(location: location)
+        decode(&row)
         add(row)
+        spareRow = row
     }
 
     /// Maps header fields to columns; any problem makes the whole file unusable.
@@ -242,8 +259,12 @@ public final class BatchLoader {
 
     private func handleJSONLine(_ line: UnsafeRawBufferPointer, number: Int, inputIndex: Int) {
         inputs[inputIndex].rows += 1
-        let location = SourceLocation(input: inputIndex, line: number)
-        var row = DecodedRow(location: location)
+        decodeRow(at: SourceLocation(input: inputIndex, line: number)) { row in
+            decodeJSONLine(line, into: &row)
+        }
+    }
+
+    private func decodeJSONLine(_ line: UnsafeRawBufferPointer, into row: inout DecodedRow) {
         var members = JSONLineMembers()
         do {
             let isObject = try JSONParser.forEachMember(
@@ -253,18 +274,15 @@ public final class BatchLoader {
             }
             guard isObject else {
                 row.problems.append("each line must be a JSON object")
-                add(row)
                 return
             }
         } catch {
             // What was decoded before the syntax error does not count.
-            row = DecodedRow(location: location)
+            row.reset(location: row.location)
             row.problems.append("invalid JSON: \(error.message) at column \(error.column)")
-            add(row)
             return
         }
         finishJSONLine(members, into: &row)
-        add(row)
     }
 
     /// What a JSONL line's members leave to check once the whole line is read.

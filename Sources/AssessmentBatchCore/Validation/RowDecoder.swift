@@ -30,8 +30,18 @@ struct DecodedRow {
     var fields = AssessmentFields()
     /// Every problem found in this row alone.
     var problems: [String] = []
-    /// The columns this row set, in order, for agreement checks across rows.
+    /// The columns this row set, for agreement checks across rows.
     var setColumns = ColumnSet()
+
+    /// Empties the row for another at `location`, keeping its arrays' room.
+    mutating func reset(location: SourceLocation) {
+        self.location = location
+        assessmentId = nil
+        criteria.removeAll(keepingCapacity: true)
+        fields = AssessmentFields()
+        problems.removeAll(keepingCapacity: true)
+        setColumns = ColumnSet()
+    }
 }
 
 /// Turns cells or JSON members into a `DecodedRow`, collecting every problem.
