@@ -24,6 +24,17 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 /// whitespace after the value. Numbers keep their source text. Nesting is tracked on an explicit
 /// stack (no recursion), so input of any depth fails cleanly; keep `maxDepth` modest anyway,
 /// because a parsed `JSONValue` is compared, written and freed recursively.
+/// A strict RFC 8259 parser.
+///
+/// Rejects comments, trailing commas, single quotes, `NaN`/`Infinity`, leading zeros and `+`,
+/// bare `.5` and `1.`, raw control characters and invalid UTF-8 in strings, lone surrogate
+/// escapes, duplicate keys in one object (keys compared by their UTF-8 bytes), and anything but
+/// whitespace after the value. Numbers keep their source text. Nesting is tracked on an explicit
+/// stack (no recursion), so input of any depth fails cleanly; keep `maxDepth` modest anyway,
+/// because a parsed `JSONValue` is compared, written and freed recursively.
+///
+/// One grammar loop serves every reader: `parse` builds a `JSONValue`, `forEachMember` hands
+/// on an object's members as bytes, and `read` drives any `JSONVisitor`.
 public enum JSONParser {
     /// Parses exactly one JSON value (RFC 8259, strict) surrounded by optional whitespace.
     ///
@@ -37,22 +48,9 @@ public enum JSONParser {
         maxDepth: Int = 64,
         maxStringBytes: Int = 1 << 20
     ) throws(JSONSyntaxError) -> JSONValue {
-        guard let base = bytes.baseAddress, bytes.count > 0 else {
-            throw JSONSyntaxError(column: 1, message: "expected a JSON value, found end of input")
-        }
-        // Key fingerprints live on the stack unless deep nesting needs more room.
-        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) {
-            (stack) throws(JSONSyntaxError) -> JSONValue in
-            var parser = Parser(
-                base: base.assumingMemoryBound(to: UInt8.self),
-                end: bytes.count,
-                maxDepth: maxDepth,
-                maxStringBytes: maxStringBytes,
-                keyPrints: stack
-            )
-            defer { parser.releaseKeyPrints() }
-            return try parser.parseDocument()
-        }
+        var builder = TreeBuilder()
+        try read(bytes, maxDepth: maxDepth, maxStringBytes: maxStringBytes, into: &builder)
+        return builder.result
     }
 
     /// Parses the UTF-8 of `text` as one JSON value; see `parse(_:maxDepth:maxStringBytes:)`.
@@ -85,22 +83,57 @@ public enum JSONParser {
         maxStringBytes: Int = 1 << 20,
         _ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: JSONMemberValue) -> Void
     ) throws(JSONSyntaxError) -> Bool {
+        try withoutActuallyEscaping(body) { (body) throws(JSONSyntaxError) -> Bool in
+            var scan = MemberScan(input: bytes, body: body)
+            try read(bytes, maxDepth: maxDepth, maxStringBytes: maxStringBytes, into: &scan)
+            return scan.isObject
+        }
+    }
+
+    /// Checks one JSON value with the rules of `parse(_:maxDepth:maxStringBytes:)` and hands
+    /// its parts to `visitor` in document order, as they are read.
+    ///
+    /// When the text is invalid, `visitor` has seen the parts before the error.
+    /// - Throws: `JSONSyntaxError` with the 1-based byte column of the problem.
+    public static func read<Visitor: JSONVisitor>(
+        _ bytes: UnsafeRawBufferPointer,
+        maxDepth: Int = 64,
+        maxStringBytes: Int = 1 << 20,
+        into visitor: inout Visitor
+    ) throws(JSONSyntaxError) {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONSyntaxError(column: 1, message: "expected a JSON value, found end of input")
         }
-        return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) {
-            (stack) throws(JSONSyntaxError) -> Bool in
+        // The keys of open objects live on the stack unless deep or wide objects need more room.
+        try withUnsafeTemporaryAllocation(of: KeyEntry.self, capacity: 64) { (stack) throws(JSONSyntaxError) in
             var parser = Parser(
                 base: base.assumingMemoryBound(to: UInt8.self),
                 end: bytes.count,
                 maxDepth: maxDepth,
                 maxStringBytes: maxStringBytes,
-                keyPrints: stack
+                keys: stack
             )
-            defer { parser.releaseKeyPrints() }
-            return try parser.scanObjectMembers(body)
+            defer { parser.releaseKeys() }
+            try parser.walk(&visitor)
         }
     }
+}
+
+/// Receives the parts of a JSON text from `JSONParser.read`, in document order. Byte buffers
+/// are valid only during the call that receives them.
+public protocol JSONVisitor {
+    mutating func beginObject()
+    /// An object member's key (decoded UTF-8); its value follows.
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>)
+    mutating func endObject()
+    mutating func beginArray()
+    mutating func endArray()
+    /// A string's decoded UTF-8 (escapes resolved, validated).
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>)
+    /// A number's source text.
+    mutating func number(_ text: UnsafeBufferPointer<UInt8>)
+    mutating func bool(_ value: Bool)
+    mutating func null()
 }
 
 /// A member's value as `JSONParser.forEachMember` hands it on. The byte buffers are valid
@@ -133,35 +166,22 @@ private enum ASCII {
     static let nine = UInt8(ascii: "9")
 }
 
-/// An array or object under construction.
-private struct Frame {
-    let isObject: Bool
-    var elements: [JSONValue] = []
-    var members: [(key: String, value: JSONValue)] = []
-    /// The name of the member whose value is being parsed.
-    var pendingKey = ""
-    /// Where this object's key fingerprints start in `Parser.keyPrints`.
-    var printBase = 0
+/// A key of an open object: where its bytes are, for duplicate checks without strings.
+private struct KeyEntry {
+    /// `fingerprint` of the key's bytes.
+    var print: UInt64
+    /// The key's offset in the input, or `-1 - n` for `Parser.escapedKeys[n]` (keys with escapes).
+    var start: Int
+    var count: Int
+}
+
+/// An array or object being read.
+private struct OpenContainer {
+    var isObject = false
+    /// Where this object's keys start in `Parser.keys`.
+    var firstKey = 0
     /// The UTF-8 of all keys so far, once the object is big enough for linear duplicate checks to hurt.
     var keySet: Set<[UInt8]>?
-
-    init(isObject: Bool, printBase: Int) {
-        self.isObject = isObject
-        self.printBase = printBase
-        if isObject {
-            members.reserveCapacity(8)
-        }
-    }
-
-    /// A frame standing for "no container open"; allocates nothing.
-    init() {
-        isObject = false
-    }
-
-    /// The finished container.
-    func finished() -> JSONValue {
-        isObject ? .object(JSONObject(members)) : .array(elements)
-    }
 }
 
 private struct Parser {
@@ -176,67 +196,43 @@ private struct Parser {
     var lastStringStart = 0
     var lastStringCount = 0
     var lastStringInScratch = false
-    /// Fingerprints of the keys of every open object, innermost object's last; duplicate keys
-    /// are found by comparing these before comparing any strings.
-    var keyPrints: UnsafeMutableBufferPointer<UInt64>
-    var keyPrintCount = 0
-    var keyPrintsOnHeap = false
+    /// The keys of every open object, innermost object's last.
+    var keys: UnsafeMutableBufferPointer<KeyEntry>
+    var keyCount = 0
+    var keysOnHeap = false
+    /// Copies of keys that had escapes (their decoded bytes do not stay in `scratch`).
+    var escapedKeys: [[UInt8]] = []
 
     init(
         base: UnsafePointer<UInt8>,
         end: Int,
         maxDepth: Int,
         maxStringBytes: Int,
-        keyPrints: UnsafeMutableBufferPointer<UInt64>
+        keys: UnsafeMutableBufferPointer<KeyEntry>
     ) {
         self.base = base
         self.end = end
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
-        self.keyPrints = keyPrints
+        self.keys = keys
     }
 
-    @inline(__always)
-    mutating func appendKeyPrint(_ print: UInt64) {
-        if keyPrintCount == keyPrints.count {
-            growKeyPrints()
-        }
-        keyPrints[keyPrintCount] = print
-        keyPrintCount += 1
-    }
-
-    mutating func growKeyPrints() {
-        let bigger = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: keyPrints.count * 2)
-        _ = bigger.initialize(from: keyPrints)
-        releaseKeyPrints()
-        keyPrints = bigger
-        keyPrintsOnHeap = true
-    }
-
-    func releaseKeyPrints() {
-        if keyPrintsOnHeap {
-            keyPrints.deallocate()
+    func releaseKeys() {
+        if keysOnHeap {
+            keys.deallocate()
         }
     }
 
-    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    /// Reads one value and the whitespace around it, handing its parts to `visitor`.
+    mutating func walk<Visitor: JSONVisitor>(_ visitor: inout Visitor) throws(JSONSyntaxError) {
+        // The innermost open container is `current` (when `depth > 0`); the ones around it
+        // wait in `outer`, so a flat object or array costs no stack operations.
+        var current = OpenContainer()
+        var depth = 0
+        var outer: [OpenContainer] = []
         skipWhitespace()
-        let value = try parseValue(outerDepth: 0)
-        guard p == end else { throw unexpected("expected end of input after the JSON value") }
-        return value
-    }
-
-    /// Parses the value at `p`, which lies inside `outerDepth` containers, and the whitespace after it.
-    mutating func parseValue(outerDepth: Int) throws(JSONSyntaxError) -> JSONValue {
-        // The innermost open container is `current` (when `depth > outerDepth`); the ones around it wait
-        // in `outer`. Values are appended to `current` in place, so a flat object or array
-        // costs no stack operations and no copies.
-        var current = Frame()
-        var depth = outerDepth
-        var outer: [Frame] = []
 
         nextValue: while true {
-            var value: JSONValue
             guard p < end else { throw unexpected("expected a JSON value") }
             switch base[p] {
             case ASCII.openBrace, ASCII.openBracket:
@@ -246,33 +242,37 @@ private struct Parser {
                 }
                 p += 1
                 skipWhitespace()
+                if isObject { visitor.beginObject() } else { visitor.beginArray() }
                 if p < end && base[p] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) {
                     p += 1
-                    value = isObject ? .object(JSONObject()) : .array([])
+                    if isObject { visitor.endObject() } else { visitor.endArray() }
                 } else {
-                    if depth > outerDepth {
+                    if depth > 0 {
                         outer.append(current)
                     }
-                    current = Frame(isObject: isObject, printBase: keyPrintCount)
+                    current = OpenContainer(isObject: isObject, firstKey: keyCount)
                     depth += 1
                     if isObject {
-                        try parseKey(into: &current)
+                        try readKey(in: &current, visitor: &visitor)
                     }
                     continue nextValue
                 }
             case ASCII.quote:
-                value = .string(try parseString())
+                try scanString()
+                withLastString { visitor.string($0) }
             case UInt8(ascii: "t"):
                 try expectLiteral("true")
-                value = .bool(true)
+                visitor.bool(true)
             case UInt8(ascii: "f"):
                 try expectLiteral("false")
-                value = .bool(false)
+                visitor.bool(false)
             case UInt8(ascii: "n"):
                 try expectLiteral("null")
-                value = .null
+                visitor.null()
             case ASCII.minus, ASCII.zero...ASCII.nine:
-                value = .number(try parseNumber())
+                let start = p
+                try scanNumber()
+                visitor.number(UnsafeBufferPointer(start: base + start, count: p - start))
             case ASCII.plus:
                 throw error("numbers must not start with '+'")
             case ASCII.dot:
@@ -283,16 +283,14 @@ private struct Parser {
                 throw unexpected("expected a JSON value")
             }
 
-            // Store the value in its container; close every container that ends after it.
+            // After a value: the next one in its container, or close every container that ends.
             while true {
                 skipWhitespace()
-                guard depth > outerDepth else { return value }
-                let isObject = current.isObject
-                if isObject {
-                    current.members.append((key: exchange(&current.pendingKey, with: ""), value: consume value))
-                } else {
-                    current.elements.append(consume value)
+                guard depth > 0 else {
+                    guard p == end else { throw unexpected("expected end of input after the JSON value") }
+                    return
                 }
+                let isObject = current.isObject
                 guard p < end else { throw unexpected(isObject ? "expected ',' or '}'" : "expected ',' or ']'") }
                 if base[p] == ASCII.comma {
                     p += 1
@@ -301,7 +299,7 @@ private struct Parser {
                         if p < end && base[p] == ASCII.closeBrace {
                             throw error("trailing comma in object")
                         }
-                        try parseKey(into: &current)
+                        try readKey(in: &current, visitor: &visitor)
                     } else if p < end && base[p] == ASCII.closeBracket {
                         throw error("trailing comma in array")
                     }
@@ -311,12 +309,14 @@ private struct Parser {
                     throw unexpected(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
                 }
                 p += 1
-                value = current.finished()
                 if isObject {
-                    keyPrintCount = current.printBase
+                    keyCount = current.firstKey
+                    visitor.endObject()
+                } else {
+                    visitor.endArray()
                 }
                 depth -= 1
-                current = outer.popLast() ?? Frame()
+                current = outer.popLast() ?? OpenContainer()
             }
         }
     }
@@ -332,19 +332,19 @@ private struct Parser {
         }
     }
 
-    /// Parses `"key"` and the `:` after it, leaving `p` at the member's value.
-    mutating func parseKey(into frame: inout Frame) throws(JSONSyntaxError) {
+    /// Reads `"key"` and the `:` after it, leaving `p` at the member's value.
+    mutating func readKey<Visitor: JSONVisitor>(in object: inout OpenContainer, visitor: inout Visitor) throws(JSONSyntaxError) {
         guard p < end && base[p] == ASCII.quote else {
             throw unexpected("expected a string key")
         }
         let keyStart = p
-        let key = try parseString()
-        guard claim(key, in: &frame) else {
+        try scanString()
+        guard claimLastString(in: &object) else {
             var escaped: [UInt8] = []
-            JSONWriter.appendEscaped(key, into: &escaped)
+            JSONWriter.appendEscaped(withLastString { String(decoding: $0, as: UTF8.self) }, into: &escaped)
             throw JSONSyntaxError(column: keyStart + 1, message: "duplicate key \(String(decoding: escaped, as: UTF8.self))")
         }
-        frame.pendingKey = key
+        withLastString { visitor.key($0) }
         skipWhitespace()
         guard p < end && base[p] == ASCII.colon else {
             throw unexpected("expected ':' after object key")
@@ -353,37 +353,48 @@ private struct Parser {
         skipWhitespace()
     }
 
-    /// Records the key just parsed for `frame`; false when the object already has it.
-    /// Keys are compared by their UTF-8 bytes (as JSON does), not by Unicode canonical equivalence.
-    @inline(__always)
-    mutating func claim(_ key: String, in frame: inout Frame) -> Bool {
-        if frame.keySet != nil {
-            return frame.keySet?.insert(Array(key.utf8)).inserted ?? true
+    /// Records the string just scanned as a key of `object`; false when the object already has
+    /// it. Keys are compared by their UTF-8 bytes (as JSON does), not by Unicode equivalence.
+    mutating func claimLastString(in object: inout OpenContainer) -> Bool {
+        if object.keySet != nil {
+            let key = withLastString { Array($0) }
+            return object.keySet?.insert(key).inserted ?? true
         }
-        let print: UInt64
-        if lastStringInScratch {
-            print = scratch.withUnsafeBytes { buffer in
-                buffer.baseAddress.map { Self.fingerprint($0, count: buffer.count) } ?? 0
-            }
-        } else {
-            print = Self.fingerprint(UnsafeRawPointer(base + lastStringStart), count: lastStringCount)
+        let print = withLastString { key in key.baseAddress.map { Self.fingerprint(UnsafeRawPointer($0), count: key.count) } ?? 0 }
+        for index in object.firstKey..<keyCount where keys[index].print == print {
+            if withLastString({ bytes(of: keys[index]) == Array($0) }) { return false }
         }
-        var index = frame.printBase
-        while index < keyPrintCount {
-            if keyPrints[index] == print && frame.members[index - frame.printBase].key.utf8.elementsEqual(key.utf8) {
-                return false
-            }
-            index += 1
-        }
-        if index - frame.printBase == 16 {
+        if keyCount - object.firstKey == 16 {
             // Big objects switch to a hash set (fingerprints are cheap, not collision-proof).
-            var set = Set(frame.members.map { Array($0.key.utf8) })
-            set.insert(Array(key.utf8))
-            frame.keySet = set
-        } else {
-            appendKeyPrint(print)
+            var set = Set((object.firstKey..<keyCount).map { bytes(of: keys[$0]) })
+            set.insert(withLastString { Array($0) })
+            object.keySet = set
+            return true
         }
+        var start = lastStringStart
+        if lastStringInScratch {
+            escapedKeys.append(scratch)
+            start = -escapedKeys.count
+        }
+        if keyCount == keys.count {
+            growKeys()
+        }
+        keys[keyCount] = KeyEntry(print: print, start: start, count: lastStringCount)
+        keyCount += 1
         return true
+    }
+
+    /// The bytes of a recorded key (only needed on a fingerprint match or for a big object).
+    func bytes(of entry: KeyEntry) -> [UInt8] {
+        entry.start >= 0 ? Array(UnsafeBufferPointer(start: base + entry.start, count: entry.count)) : escapedKeys[-1 - entry.start]
+    }
+
+    mutating func growKeys() {
+        let bigger = UnsafeMutableBufferPointer<KeyEntry>.allocate(capacity: keys.count * 2)
+        _ = bigger.initialize(from: keys)
+        releaseKeys()
+        keys = bigger
+        keysOnHeap = true
     }
 
     /// A cheap function of a string's bytes: equal strings have equal fingerprints.
@@ -410,12 +421,6 @@ private struct Parser {
             throw error("invalid literal")
         }
         p += count
-    }
-
-    mutating func parseNumber() throws(JSONSyntaxError) -> String {
-        let start = p
-        try scanNumber()
-        return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
 
     /// Checks the number starting at `p` and moves past it.
@@ -464,12 +469,6 @@ private struct Parser {
         while p < end && isDigit(base[p]) {
             p += 1
         }
-    }
-
-    /// Parses a string starting at its opening quote.
-    mutating func parseString() throws(JSONSyntaxError) -> String {
-        try scanString()
-        return withLastString { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The decoded bytes of the string `scanString` parsed last.
@@ -682,144 +681,177 @@ private struct Parser {
     }
 }
 
-// MARK: - Scanning one object's members
+// MARK: - Readers
 
-extension Parser {
-    /// See `JSONParser.forEachMember`.
-    mutating func scanObjectMembers(
-        _ body: (UnsafeBufferPointer<UInt8>, JSONMemberValue) -> Void
-    ) throws(JSONSyntaxError) -> Bool {
-        skipWhitespace()
-        guard p < end && base[p] == ASCII.openBrace else {
-            _ = try parseDocument()
-            return false
-        }
-        guard maxDepth > 0 else { throw error("nesting deeper than \(maxDepth) levels") }
-        p += 1
-        skipWhitespace()
-        if p < end && base[p] == ASCII.closeBrace {
-            p += 1
-            return try finishDocument()
-        }
-        return try withUnsafeTemporaryAllocation(of: KeyLedger.Entry.self, capacity: KeyLedger.inlineCapacity) {
-            (entries) throws(JSONSyntaxError) -> Bool in
-            var ledger = KeyLedger(entries: entries)
-            // An escaped key is decoded into `scratch`, which its value may reuse: keep a copy.
-            var escapedKey: [UInt8] = []
-            while true {
-                guard p < end && base[p] == ASCII.quote else { throw unexpected("expected a string key") }
-                let keyStart = p
-                try scanString()
-                let keyInInput = !lastStringInScratch
-                let keyRange = (start: lastStringStart, count: lastStringCount)
-                let fresh = keyInInput
-                    ? ledger.claim(UnsafeBufferPointer(start: base + keyRange.start, count: keyRange.count), inputOffset: keyRange.start, input: base)
-                    : scratch.withUnsafeBufferPointer { ledger.claim($0, inputOffset: nil, input: base) }
-                guard fresh else {
-                    var escaped: [UInt8] = []
-                    JSONWriter.appendEscaped(withLastString { String(decoding: $0, as: UTF8.self) }, into: &escaped)
-                    throw JSONSyntaxError(column: keyStart + 1, message: "duplicate key \(String(decoding: escaped, as: UTF8.self))")
-                }
-                if !keyInInput { escapedKey = scratch }
-                skipWhitespace()
-                guard p < end && base[p] == ASCII.colon else { throw unexpected("expected ':' after object key") }
-                p += 1
-                skipWhitespace()
-                let input = base
-                try scanMemberValue { value in
-                    if keyInInput {
-                        body(UnsafeBufferPointer(start: input + keyRange.start, count: keyRange.count), value)
-                    } else {
-                        escapedKey.withUnsafeBufferPointer { body($0, value) }
-                    }
-                }
-                skipWhitespace()
-                guard p < end else { throw unexpected("expected ',' or '}'") }
-                if base[p] == ASCII.comma {
-                    p += 1
-                    skipWhitespace()
-                    if p < end && base[p] == ASCII.closeBrace { throw error("trailing comma in object") }
-                    continue
-                }
-                guard base[p] == ASCII.closeBrace else { throw unexpected("expected ',' or '}'") }
-                p += 1
-                return try finishDocument()
-            }
-        }
+/// Builds the `JSONValue` for `JSONParser.parse`.
+private struct TreeBuilder: JSONVisitor {
+    /// An array or object under construction.
+    private struct Frame {
+        var isObject = false
+        var elements: [JSONValue] = []
+        var members: [(key: String, value: JSONValue)] = []
+        /// The name of the member whose value comes next.
+        var pendingKey = ""
     }
 
-    /// Parses the member value at `p` and hands it to `body`.
-    private mutating func scanMemberValue(_ body: (JSONMemberValue) -> Void) throws(JSONSyntaxError) {
-        guard p < end else { throw unexpected("expected a JSON value") }
-        switch base[p] {
-        case ASCII.quote:
-            try scanString()
-            withLastString { body(.string($0)) }
-        case ASCII.minus, ASCII.zero...ASCII.nine:
-            let start = p
-            try scanNumber()
-            body(.number(UnsafeBufferPointer(start: base + start, count: p - start)))
-        default:
-            // Containers (inside the one object), literals, and every error a value can start
-            // with, as the tree parser reports them.
-            body(.init(try parseValue(outerDepth: 1)))
+    /// The finished value (valid once the parser returned without error).
+    private(set) var result = JSONValue.null
+    /// The innermost open container, when `depth > 0`; the ones around it are in `outer`.
+    private var current = Frame()
+    private var outer: [Frame] = []
+    private var depth = 0
+
+    mutating func beginObject() {
+        open(Frame(isObject: true, members: []))
+        current.members.reserveCapacity(8)
+    }
+
+    mutating func beginArray() {
+        open(Frame(isObject: false))
+    }
+
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+        current.pendingKey = String(decoding: bytes, as: UTF8.self)
+    }
+
+    mutating func endObject() {
+        close(.object(JSONObject(exchange(&current.members, with: []))))
+    }
+
+    mutating func endArray() {
+        close(.array(exchange(&current.elements, with: [])))
+    }
+
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+        add(.string(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    mutating func number(_ text: UnsafeBufferPointer<UInt8>) {
+        add(.number(String(decoding: text, as: UTF8.self)))
+    }
+
+    mutating func bool(_ value: Bool) { add(.bool(value)) }
+    mutating func null() { add(.null) }
+
+    private mutating func open(_ frame: Frame) {
+        if depth > 0 {
+            outer.append(current)
         }
+        current = frame
+        depth += 1
     }
 
-    /// Checks that only whitespace follows the top-level value.
-    private mutating func finishDocument() throws(JSONSyntaxError) -> Bool {
-        skipWhitespace()
-        guard p == end else { throw unexpected("expected end of input after the JSON value") }
-        return true
+    private mutating func close(_ value: JSONValue) {
+        depth -= 1
+        current = outer.popLast() ?? Frame()
+        add(value)
     }
-}
 
-extension JSONMemberValue {
-    /// A literal parsed by the tree parser.
-    fileprivate init(_ literal: JSONValue) {
-        switch literal {
-        case .bool(let flag): self = .bool(flag)
-        case .null: self = .null
-        default: self = .container(literal)
+    /// Stores a finished value in the open container, or as the result.
+    private mutating func add(_ value: consuming JSONValue) {
+        guard depth > 0 else {
+            result = value
+            return
+        }
+        if current.isObject {
+            current.members.append((key: exchange(&current.pendingKey, with: ""), value: value))
+        } else {
+            current.elements.append(value)
         }
     }
 }
 
-/// The keys of the object being scanned, to reject duplicates without building strings: key
-/// positions in the input with fingerprints, until a key has escapes or there are many keys;
-/// then a set of their bytes.
-private struct KeyLedger {
-    struct Entry {
-        var print: UInt64
-        var start: Int
-        var count: Int
+/// Hands a top-level object's members to `JSONParser.forEachMember`'s body; containers under a
+/// member are built by a `TreeBuilder`.
+private struct MemberScan: JSONVisitor {
+    let body: (UnsafeBufferPointer<UInt8>, JSONMemberValue) -> Void
+    /// Whether the document is an object (known at its first part).
+    private(set) var isObject = false
+    private var depth = 0
+    /// The text being read: a key inside it stays valid for its value; one decoded from escapes
+    /// lives in the parser's buffer, which the value reuses, so it is copied to `escapedKey`.
+    private let input: UnsafeRawBufferPointer
+    private var key = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var keyIsEscaped = false
+    private var escapedKey: [UInt8] = []
+    private var nested = TreeBuilder()
+
+    init(input: UnsafeRawBufferPointer, body: @escaping (UnsafeBufferPointer<UInt8>, JSONMemberValue) -> Void) {
+        self.input = input
+        self.body = body
     }
 
-    static let inlineCapacity = 32
-    private let entries: UnsafeMutableBufferPointer<Entry>
-    private var count = 0
-    private var set: Set<[UInt8]>?
-
-    init(entries: UnsafeMutableBufferPointer<Entry>) {
-        self.entries = entries
+    mutating func beginObject() {
+        depth += 1
+        if depth == 1 {
+            isObject = true
+        } else if isObject {
+            nested.beginObject()
+        }
     }
 
-    /// Records `key`; false when the object already has it. `inputOffset` is where the key's
-    /// bytes are in `input`, or nil when they are decoded elsewhere (escapes).
-    mutating func claim(_ key: UnsafeBufferPointer<UInt8>, inputOffset: Int?, input: UnsafePointer<UInt8>) -> Bool {
-        if set == nil, let inputOffset, count < Self.inlineCapacity {
-            let print = key.baseAddress.map { Parser.fingerprint(UnsafeRawPointer($0), count: key.count) } ?? 0
-            for index in 0..<count where entries[index].print == print && entries[index].count == key.count {
-                let earlier = UnsafeBufferPointer(start: input + entries[index].start, count: key.count)
-                if earlier.elementsEqual(key) { return false }
+    mutating func beginArray() {
+        depth += 1
+        if depth > 1 && isObject { nested.beginArray() }
+    }
+
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard isObject else { return }
+        if depth == 1 {
+            let start = UnsafeRawPointer(bytes.baseAddress)
+            keyIsEscaped = !(start.map { $0 >= input.baseAddress! && $0 < input.baseAddress! + input.count } ?? true)
+            if keyIsEscaped {
+                escapedKey = Array(bytes)
+            } else {
+                key = bytes
             }
-            entries[count] = Entry(print: print, start: inputOffset, count: key.count)
-            count += 1
-            return true
+        } else {
+            nested.key(bytes)
         }
-        if set == nil {
-            set = Set((0..<count).map { Array(UnsafeBufferPointer(start: input + entries[$0].start, count: entries[$0].count)) })
+    }
+
+    mutating func endObject() {
+        depth -= 1
+        if depth >= 1 && isObject {
+            nested.endObject()
+            if depth == 1 { finishContainer() }
         }
-        return set?.insert(Array(key)).inserted ?? true
+    }
+
+    mutating func endArray() {
+        depth -= 1
+        if depth >= 1 && isObject {
+            nested.endArray()
+            if depth == 1 { finishContainer() }
+        }
+    }
+
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if depth == 1 && isObject { member(.string(bytes)) } else if depth > 1 && isObject { nested.string(bytes) }
+    }
+
+    mutating func number(_ text: UnsafeBufferPointer<UInt8>) {
+        if depth == 1 && isObject { member(.number(text)) } else if depth > 1 && isObject { nested.number(text) }
+    }
+
+    mutating func bool(_ value: Bool) {
+        if depth == 1 && isObject { member(.bool(value)) } else if depth > 1 && isObject { nested.bool(value) }
+    }
+
+    mutating func null() {
+        if depth == 1 && isObject { member(.null) } else if depth > 1 && isObject { nested.null() }
+    }
+
+    private func member(_ value: JSONMemberValue) {
+        if keyIsEscaped {
+            escapedKey.withUnsafeBufferPointer { body($0, value) }
+        } else {
+            body(key, value)
+        }
+    }
+
+    private mutating func finishContainer() {
+        member(.container(nested.result))
+        nested = TreeBuilder()
     }
 }
