@@ -1,0 +1,466 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension LiveAssessment {
+    /// Reads the full-format assessment object (`data.categories[].criteria[]`) from an
+    /// answer's bytes; nil when they are not strict RFC 8259 JSON (the rules of `JSONParser`,
+    /// nesting up to 64 levels) or not an object.
+    ///
+    /// One pass that keeps only the values a `LiveAssessment` holds: a 4 KB answer costs a
+    /// few small strings instead of a tree of its hundreds of values.
+    public init?(answer bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        var reader = AssessmentAnswerReader(base: base.assumingMemoryBound(to: UInt8.self), end: bytes.count)
+        guard let read = try? reader.read() else { return nil }
+        self = read
+    }
+}
+
+/// The strict single-pass reader behind `LiveAssessment(answer:)`.
+private struct AssessmentAnswerReader {
+    /// A scalar kept for a member the assessment reads; `other` stands for any container.
+    enum Scalar {
+        case string(String), number(String), bool(Bool), null, other
+
+        var string: String? { if case .string(let text) = self { text } else { nil } }
+        var int: Int? { if case .number(let text) = self { Int(text) } else { nil } }
+        var timestamp: Timestamp? {
+            guard let text = string, case .success(let timestamp) = Timestamp.parse(text) else { return nil }
+            return timestamp
+        }
+    }
+
+    /// The members the assessment reads, wherever they sit.
+    enum Member: Int, CaseIterable {
+        case id, scorecardId, state, canEdit, modifiedAt, aiSummary, supervisorAssessment, assessmentDate, discussionDate
+        case data, categories, categoryId, criteria, score, reason
+        case ignored
+
+        static let rootMembers: [(StaticString, Member)] = [
+            ("id", .id), ("scorecardId", .scorecardId), ("state", .state), ("canEdit", .canEdit), ("modifiedAt", .modifiedAt),
+            ("aiSummary", .aiSummary), ("supervisorAssessment", .supervisorAssessment), ("assessmentDate", .assessmentDate),
+            ("discussionDate", .discussionDate), ("data", .data),
+        ]
+        static let dataMembers: [(StaticString, Member)] = [
+            ("aiSummary", .aiSummary), ("supervisorAssessment", .supervisorAssessment), ("assessmentDate", .assessmentDate),
+            ("discussionDate", .discussionDate), ("categories", .categories),
+        ]
+        static let categoryMembers: [(StaticString, Member)] = [("categoryId", .categoryId), ("criteria", .criteria)]
+        static let criterionMembers: [(StaticString, Member)] = [("id", .id), ("score", .score), ("reason", .reason), ("state", .state)]
+
+        /// The member `key` names in an object of `role`.
+        static func named(_ key: UnsafeBufferPointer<UInt8>, in role: Role) -> Member {
+            let candidates: [(StaticString, Member)]
+            switch role {
+            case .root: candidates = rootMembers
+            case .data: candidates = dataMembers
+            case .category: candidates = categoryMembers
+            case .criterion: candidates = criterionMembers
+            case .categories, .criteria, .other: return .ignored
+            }
+            guard let start = key.baseAddress else { return .ignored }
+            for (name, member) in candidates where name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, start, key.count) == 0 {
+                return member
+            }
+            return .ignored
+        }
+    }
+
+    /// What a container is within the assessment.
+    enum Role { case root, data, categories, category, criteria, criterion, other }
+
+    struct Frame {
+        var role: Role
+        var isObject: Bool
+        /// The member whose value comes next (objects).
+        var member = Member.ignored
+        /// Where this object's keys start in `keys`.
+        var keyBase: Int
+        /// Every key's bytes, once an object has too many keys for linear duplicate checks.
+        var keySet: Set<[UInt8]>?
+        /// The scalars of a root, data, category or criterion object (empty for others).
+        var values: [Scalar?]
+        /// Where this category's criteria start in `pendingCriteria`.
+        var criteriaBase: Int
+
+        init(role: Role, isObject: Bool, keyBase: Int, criteriaBase: Int) {
+            self.role = role
+            self.isObject = isObject
+            self.keyBase = keyBase
+            self.criteriaBase = criteriaBase
+            switch role {
+            case .root, .data, .category, .criterion: values = Array(repeating: nil, count: Member.allCases.count)
+            case .categories, .criteria, .other: values = []
+            }
+        }
+    }
+
+    /// A key seen in an open object: its decoded bytes in the input or in `escapedKeys`.
+    struct Key {
+        var start: Int
+        var count: Int
+        var escaped: Bool
+        var print: UInt64
+    }
+
+    struct SyntaxError: Error {}
+
+    static let maxDepth = 64
+
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var p = 0
+    /// Decoded bytes of the last string with escapes.
+    var scratch: [UInt8] = []
+    var keys: [Key] = []
+    var escapedKeys: [UInt8] = []
+    var rootValues: [Scalar?] = []
+    var dataValues: [Scalar?]?
+    /// Criteria of the open category, waiting for its `categoryId`.
+    var pendingCriteria: [(id: Int, criterion: LiveAssessment.Criterion)] = []
+    var criteria: [CriterionKey: LiveAssessment.Criterion] = [:]
+
+    init(base: UnsafePointer<UInt8>, end: Int) {
+        self.base = base
+        self.end = end
+    }
+
+    mutating func read() throws(SyntaxError) -> LiveAssessment? {
+        var stack: [Frame] = []
+        skipWhitespace()
+        nextValue: while true {
+            guard p < end else { throw SyntaxError() }
+            let member = stack.last?.member ?? .ignored
+            let scalar: Scalar
+            switch base[p] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = base[p] == UInt8(ascii: "{")
+                guard stack.count < Self.maxDepth else { throw SyntaxError() }
+                let role = Self.role(of: isObject, parent: stack.last?.role, member: member)
+                p += 1
+                skipWhitespace()
+                if p < end && base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    p += 1
+                    if stack.isEmpty && !isObject { return nil }
+                    let empty = Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count)
+                    if stack.isEmpty { return finishRoot(empty) }
+                    close(empty)
+                    scalar = .other
+                } else {
+                    stack.append(Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count))
+                    if isObject { try readKey(into: &stack[stack.count - 1]) }
+                    continue nextValue
+                }
+            case UInt8(ascii: "\""):
+                scalar = try readString(keeping: member != .ignored)
+            case UInt8(ascii: "t"):
+                try expect("true")
+                scalar = .bool(true)
+            case UInt8(ascii: "f"):
+                try expect("false")
+                scalar = .bool(false)
+            case UInt8(ascii: "n"):
+                try expect("null")
+                scalar = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                scalar = try readNumber(keeping: member != .ignored)
+            default:
+                throw SyntaxError()
+            }
+            // A document that is not an object is no assessment.
+            if stack.isEmpty { return nil }
+            var value = scalar
+            // Store the value; close every container that ends after it.
+            while true {
+                let top = stack.count - 1
+                if stack[top].member != .ignored { stack[top].values[stack[top].member.rawValue] = value }
+                skipWhitespace()
+                guard p < end else { throw SyntaxError() }
+                let isObject = stack[top].isObject
+                if base[p] == UInt8(ascii: ",") {
+                    p += 1
+                    skipWhitespace()
+                    if isObject {
+                        try readKey(into: &stack[top])
+                    } else if p < end && base[p] == UInt8(ascii: "]") {
+                        throw SyntaxError()
+                    }
+                    continue nextValue
+                }
+                guard base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw SyntaxError() }
+                p += 1
+                let frame = stack.removeLast()
+                if stack.isEmpty { return frame.isObject ? finishRoot(frame) : nil }
+                close(frame)
+                value = .other
+            }
+        }
+    }
+
+    static func role(of isObject: Bool, parent: Role?, member: Member) -> Role {
+        switch (parent, member, isObject) {
+        case (nil, _, true): .root
+        case (.root?, .data, true): .data
+        case (.data?, .categories, false): .categories
+        case (.categories?, _, true): .category
+        case (.category?, .criteria, false): .criteria
+        case (.criteria?, _, true): .criterion
+        default: .other
+        }
+    }
+
+    /// Folds a finished container into the assessment.
+    mutating func close(_ frame: Frame) {
+        if frame.isObject { keys.removeSubrange(frame.keyBase...) }
+        switch frame.role {
+        case .data:
+            dataValues = frame.values
+        case .criterion:
+            if let id = frame.values[Member.id.rawValue]?.int {
+                let score: Double? = if case .number(let text)? = frame.values[Member.score.rawValue] { Double(text) } else { nil }
+                pendingCriteria.append((id: id, criterion: LiveAssessment.Criterion(
+                    score: score, reason: frame.values[Member.reason.rawValue]?.string, state: frame.values[Member.state.rawValue]?.string)))
+            }
+        case .category:
+            if let categoryId = frame.values[Member.categoryId.rawValue]?.int {
+                for (id, criterion) in pendingCriteria[frame.criteriaBase...] {
+                    criteria[CriterionKey(categoryId: categoryId, criterionId: id)] = criterion
+                }
+            }
+            pendingCriteria.removeSubrange(frame.criteriaBase...)
+        case .root, .categories, .criteria, .other:
+            break
+        }
+    }
+
+    /// The assessment, once its root object closed and only whitespace follows.
+    mutating func finishRoot(_ frame: Frame) -> LiveAssessment? {
+        skipWhitespace()
+        guard p == end else { return nil }
+        let root = frame.values
+        let data = dataValues
+        func text(_ member: Member) -> String? {
+            data.flatMap { $0[member.rawValue] }?.string ?? root[member.rawValue]?.string
+        }
+        func date(_ member: Member) -> Timestamp? {
+            // A date member of `data` wins even when it is not a date.
+            (data.flatMap { $0[member.rawValue] } ?? root[member.rawValue])?.timestamp
+        }
+        var live = LiveAssessment()
+        live.id = root[Member.id.rawValue]?.int
+        live.scorecardId = root[Member.scorecardId.rawValue]?.int
+        live.state = root[Member.state.rawValue]?.string
+        if case .bool(let flag)? = root[Member.canEdit.rawValue] { live.canEdit = flag }
+        live.modifiedAt = root[Member.modifiedAt.rawValue]?.timestamp
+        live.aiSummary = text(.aiSummary)
+        live.supervisorAssessment = text(.supervisorAssessment)
+        live.assessmentDate = date(.assessmentDate)
+        live.discussionDate = date(.discussionDate)
+        live.criteria = criteria
+        return live
+    }
+
+    // MARK: - Tokens
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while p < end {
+            let byte = base[p]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            p += 1
+        }
+    }
+
+    mutating func expect(_ literal: StaticString) throws(SyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        guard end - p >= count, memcmp(base + p, literal.utf8Start, count) == 0 else { throw SyntaxError() }
+        p += count
+    }
+
+    mutating func readNumber(keeping: Bool) throws(SyntaxError) -> Scalar {
+        let start = p
+        if base[p] == UInt8(ascii: "-") {
+            p += 1
+            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
+        }
+        if base[p] == UInt8(ascii: "0") {
+            p += 1
+            if p < end && isDigit(base[p]) { throw SyntaxError() }
+        } else {
+            skipDigits()
+        }
+        if p < end && base[p] == UInt8(ascii: ".") {
+            p += 1
+            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
+            skipDigits()
+        }
+        if p < end && (base[p] | 0x20) == UInt8(ascii: "e") {
+            p += 1
+            if p < end && (base[p] == UInt8(ascii: "+") || base[p] == UInt8(ascii: "-")) { p += 1 }
+            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
+            skipDigits()
+        }
+        return keeping ? .number(String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)) : .other
+    }
+
+    @inline(__always)
+    func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+    @inline(__always)
+    mutating func skipDigits() {
+        while p < end && isDigit(base[p]) { p += 1 }
+    }
+
+    /// Reads `"key":` of an object member and notes which member it is; a key the object
+    /// already has is a syntax error.
+    mutating func readKey(into frame: inout Frame) throws(SyntaxError) {
+        guard p < end && base[p] == UInt8(ascii: "\"") else { throw SyntaxError() }
+        let escaped = try skipString()
+        let key: Key
+        if escaped {
+            key = Key(start: escapedKeys.count, count: scratch.count, escaped: true, print: Self.fingerprint(scratch))
+            escapedKeys += scratch
+        } else {
+            let bytes = UnsafeBufferPointer(start: base + lastStart, count: lastCount)
+            key = Key(start: lastStart, count: lastCount, escaped: false, print: Self.fingerprint(bytes))
+        }
+        try claim(key, in: &frame)
+        let role = frame.role
+        frame.member = withKeyBytes(key) { Member.named($0, in: role) }
+        skipWhitespace()
+        guard p < end && base[p] == UInt8(ascii: ":") else { throw SyntaxError() }
+        p += 1
+        skipWhitespace()
+    }
+
+    mutating func claim(_ key: Key, in frame: inout Frame) throws(SyntaxError) {
+        if frame.keySet != nil {
+            let inserted = withKeyBytes(key) { frame.keySet!.insert(Array($0)).inserted }
+            guard inserted else { throw SyntaxError() }
+            return
+        }
+        for index in frame.keyBase..<keys.count where keys[index].print == key.print {
+            let same = withKeyBytes(keys[index]) { old in withKeyBytes(key) { new in old.elementsEqual(new) } }
+            if same { throw SyntaxError() }
+        }
+        keys.append(key)
+        if keys.count - frame.keyBase > 16 {
+            // Big objects switch to a set of their keys.
+            var set = Set<[UInt8]>()
+            for index in frame.keyBase..<keys.count { _ = withKeyBytes(keys[index]) { set.insert(Array($0)) } }
+            frame.keySet = set
+        }
+    }
+
+    func withKeyBytes<Result>(_ key: Key, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if key.escaped {
+            return escapedKeys.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[key.start..<key.start + key.count])) }
+        }
+        return body(UnsafeBufferPointer(start: base + key.start, count: key.count))
+    }
+
+    static func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    /// Where the last string's bytes are in the input when it had no escapes.
+    var lastStart = 0
+    var lastCount = 0
+
+    mutating func readString(keeping: Bool) throws(SyntaxError) -> Scalar {
+        let escaped = try skipString()
+        guard keeping else { return .other }
+        if escaped { return .string(String(decoding: scratch, as: UTF8.self)) }
+        return .string(String(decoding: UnsafeBufferPointer(start: base + lastStart, count: lastCount), as: UTF8.self))
+    }
+
+    /// Checks the string at its opening quote and moves past it; true when it had escapes
+    /// (its decoded bytes are then in `scratch`), else its bytes are at `lastStart`.
+    mutating func skipString() throws(SyntaxError) -> Bool {
+        let start = p + 1
+        var q = start
+        while q < end {
+            let byte = base[q]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            q += 1
+        }
+        guard q < end else { throw SyntaxError() }
+        guard UTF8Validation.isValid(base + start, count: q - start) else { throw SyntaxError() }
+        if base[q] == UInt8(ascii: "\"") {
+            lastStart = start
+            lastCount = q - start
+            p = q + 1
+            return false
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: q - start))
+        while true {
+            guard q < end, base[q] >= 0x20 else { throw SyntaxError() }
+            if base[q] == UInt8(ascii: "\"") { break }
+            q = try decodeEscape(at: q)
+            let runStart = q
+            while q < end {
+                let byte = base[q]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                q += 1
+            }
+            guard UTF8Validation.isValid(base + runStart, count: q - runStart) else { throw SyntaxError() }
+            scratch.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: q - runStart))
+        }
+        p = q + 1
+        return true
+    }
+
+    /// Decodes the escape at `backslash` into `scratch`; returns the index after it.
+    mutating func decodeEscape(at backslash: Int) throws(SyntaxError) -> Int {
+        guard backslash + 1 < end else { throw SyntaxError() }
+        let letter = base[backslash + 1]
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(letter)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4(at: backslash + 2)
+            var next = backslash + 6
+            guard !(0xDC00...0xDFFF).contains(scalar) else { throw SyntaxError() }
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard next + 1 < end && base[next] == UInt8(ascii: "\\") && base[next + 1] == UInt8(ascii: "u") else { throw SyntaxError() }
+                let low = try hex4(at: next + 2)
+                guard (0xDC00...0xDFFF).contains(low) else { throw SyntaxError() }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                next += 6
+            }
+            // Every scalar here is valid: surrogates were paired above.
+            scratch.append(contentsOf: Unicode.UTF8.encode(Unicode.Scalar(scalar)!)!)
+            return next
+        default:
+            throw SyntaxError()
+        }
+        return backslash + 2
+    }
+
+    func hex4(at index: Int) throws(SyntaxError) -> UInt32 {
+        guard index + 4 <= end else { throw SyntaxError() }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let byte = base[index + offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw SyntaxError()
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+}
