@@ -76,6 +76,14 @@ struct AnswerReaderTests {
         #expect(read(nested(65)) == nil)
     }
 
+    @Test func findsDuplicateKeysInBigObjects() {
+        let members = (0..<100).map { "\"k\($0)\":\($0)" }
+        #expect(read("{" + members.joined(separator: ",") + ",\"state\":\"x\"}")?.state == "x")
+        for duplicate in ["k3", "k70", "k99"] {
+            #expect(read("{" + members.joined(separator: ",") + ",\"\(duplicate)\":1}") == nil)
+        }
+    }
+
     private func read(_ text: String) -> LiveAssessment? { read(Array(text.utf8)) }
 
     private func read(_ bytes: [UInt8]) -> LiveAssessment? {

@@ -70,7 +70,20 @@ private struct AssessmentAnswerReader {
     }
 
     /// What a container is within the assessment.
-    enum Role { case root, data, categories, category, criteria, criterion, other }
+    enum Role {
+        case root, data, categories, category, criteria, criterion, other
+
+        /// Where the scalars of an object of this role are kept (one such object is open at a time).
+        var slot: Int? {
+            switch self {
+            case .root: 0
+            case .data: 1
+            case .category: 2
+            case .criterion: 3
+            case .categories, .criteria, .other: nil
+            }
+        }
+    }
 
     struct Frame {
         var role: Role
@@ -81,21 +94,8 @@ private struct AssessmentAnswerReader {
         var keyBase: Int
         /// Every key's bytes, once an object has too many keys for linear duplicate checks.
         var keySet: Set<[UInt8]>?
-        /// The scalars of a root, data, category or criterion object (empty for others).
-        var values: [Scalar?]
         /// Where this category's criteria start in `pendingCriteria`.
         var criteriaBase: Int
-
-        init(role: Role, isObject: Bool, keyBase: Int, criteriaBase: Int) {
-            self.role = role
-            self.isObject = isObject
-            self.keyBase = keyBase
-            self.criteriaBase = criteriaBase
-            switch role {
-            case .root, .data, .category, .criterion: values = Array(repeating: nil, count: Member.allCases.count)
-            case .categories, .criteria, .other: values = []
-            }
-        }
     }
 
     /// A key seen in an open object: its decoded bytes in the input or in `escapedKeys`.
@@ -117,8 +117,8 @@ private struct AssessmentAnswerReader {
     var scratch: [UInt8] = []
     var keys: [Key] = []
     var escapedKeys: [UInt8] = []
-    var rootValues: [Scalar?] = []
-    var dataValues: [Scalar?]?
+    /// The scalars of the open root, data, category and criterion objects, by `Role.slot`.
+    var captured = [[Scalar?]](repeating: [Scalar?](repeating: nil, count: Member.allCases.count), count: 4)
     /// Criteria of the open category, waiting for its `categoryId`.
     var pendingCriteria: [(id: Int, criterion: LiveAssessment.Criterion)] = []
     var criteria: [CriterionKey: LiveAssessment.Criterion] = [:]
@@ -145,11 +145,13 @@ private struct AssessmentAnswerReader {
                 if p < end && base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     p += 1
                     if stack.isEmpty && !isObject { return nil }
+                    open(role)
                     let empty = Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count)
-                    if stack.isEmpty { return finishRoot(empty) }
+                    if stack.isEmpty { return finishRoot() }
                     close(empty)
                     scalar = .other
                 } else {
+                    open(role)
                     stack.append(Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count))
                     if isObject { try readKey(into: &stack[stack.count - 1]) }
                     continue nextValue
@@ -176,7 +178,9 @@ private struct AssessmentAnswerReader {
             // Store the value; close every container that ends after it.
             while true {
                 let top = stack.count - 1
-                if stack[top].member != .ignored { stack[top].values[stack[top].member.rawValue] = value }
+                if stack[top].member != .ignored, let slot = stack[top].role.slot {
+                    captured[slot][stack[top].member.rawValue] = value
+                }
                 skipWhitespace()
                 guard p < end else { throw SyntaxError() }
                 let isObject = stack[top].isObject
@@ -193,7 +197,7 @@ private struct AssessmentAnswerReader {
                 guard base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw SyntaxError() }
                 p += 1
                 let frame = stack.removeLast()
-                if stack.isEmpty { return frame.isObject ? finishRoot(frame) : nil }
+                if stack.isEmpty { return frame.isObject ? finishRoot() : nil }
                 close(frame)
                 value = .other
             }
@@ -212,42 +216,48 @@ private struct AssessmentAnswerReader {
         }
     }
 
+    /// Forgets the scalars of the last object of `role`.
+    mutating func open(_ role: Role) {
+        guard let slot = role.slot else { return }
+        for index in captured[slot].indices { captured[slot][index] = nil }
+    }
+
     /// Folds a finished container into the assessment.
     mutating func close(_ frame: Frame) {
         if frame.isObject { keys.removeSubrange(frame.keyBase...) }
         switch frame.role {
-        case .data:
-            dataValues = frame.values
         case .criterion:
-            if let id = frame.values[Member.id.rawValue]?.int {
-                let score: Double? = if case .number(let text)? = frame.values[Member.score.rawValue] { Double(text) } else { nil }
+            let values = captured[3]
+            if let id = values[Member.id.rawValue]?.int {
+                let score: Double? = if case .number(let text)? = values[Member.score.rawValue] { Double(text) } else { nil }
                 pendingCriteria.append((id: id, criterion: LiveAssessment.Criterion(
-                    score: score, reason: frame.values[Member.reason.rawValue]?.string, state: frame.values[Member.state.rawValue]?.string)))
+                    score: score, reason: values[Member.reason.rawValue]?.string, state: values[Member.state.rawValue]?.string)))
             }
         case .category:
-            if let categoryId = frame.values[Member.categoryId.rawValue]?.int {
+            if let categoryId = captured[2][Member.categoryId.rawValue]?.int {
                 for (id, criterion) in pendingCriteria[frame.criteriaBase...] {
                     criteria[CriterionKey(categoryId: categoryId, criterionId: id)] = criterion
                 }
             }
             pendingCriteria.removeSubrange(frame.criteriaBase...)
-        case .root, .categories, .criteria, .other:
+        case .root, .data, .categories, .criteria, .other:
             break
         }
     }
 
     /// The assessment, once its root object closed and only whitespace follows.
-    mutating func finishRoot(_ frame: Frame) -> LiveAssessment? {
+    mutating func finishRoot() -> LiveAssessment? {
         skipWhitespace()
         guard p == end else { return nil }
-        let root = frame.values
-        let data = dataValues
+        // Without a data object, its slot holds nothing, as if it had none of these members.
+        let root = captured[0]
+        let data = captured[1]
         func text(_ member: Member) -> String? {
-            data.flatMap { $0[member.rawValue] }?.string ?? root[member.rawValue]?.string
+            data[member.rawValue]?.string ?? root[member.rawValue]?.string
         }
         func date(_ member: Member) -> Timestamp? {
             // A date member of `data` wins even when it is not a date.
-            (data.flatMap { $0[member.rawValue] } ?? root[member.rawValue])?.timestamp
+            (data[member.rawValue] ?? root[member.rawValue])?.timestamp
         }
         var live = LiveAssessment()
         live.id = root[Member.id.rawValue]?.int
@@ -347,7 +357,7 @@ private struct AssessmentAnswerReader {
             if same { throw SyntaxError() }
         }
         keys.append(key)
-        if keys.count - frame.keyBase > 16 {
+        if keys.count - frame.keyBase > 64 {
             // Big objects switch to a set of their keys.
             var set = Set<[UInt8]>()
             for index in frame.keyBase..<keys.count { _ = withKeyBytes(keys[index]) { set.insert(Array($0)) } }
@@ -384,6 +394,16 @@ private struct AssessmentAnswerReader {
     mutating func skipString() throws(SyntaxError) -> Bool {
         let start = p + 1
         var q = start
+        // Eight bytes at a time while none is a quote, a backslash or a control character.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while q + 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: q, as: UInt64.self))
+            let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let stops = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | ((word &- ones &* 0x20) & ~word)
+            if stops & (ones &* 0x80) != 0 { break }
+            q += 8
+        }
         while q < end {
             let byte = base[q]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }

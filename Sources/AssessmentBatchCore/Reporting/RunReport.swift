@@ -62,8 +62,9 @@ public struct RunReport: Sendable {
 
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
-    /// The report as JSON, keys in a stable order.
-    public var json: JSONValue {
+    /// The report as JSON without its outcomes (an empty `outcomes` array, the last member),
+    /// keys in a stable order.
+    private var jsonWithoutOutcomes: JSONValue {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
         root.append("version", .string(toolVersion))
@@ -116,20 +117,21 @@ public struct RunReport: Sendable {
             object.append("value", .string(value.value))
             return .object(object)
         }))
-        let multipleInputs = inputs.count > 1
-        root.append("outcomes", .array(outcomes.map { outcome in
-            var object = JSONObject()
-            object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
-            object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
-            if multipleInputs { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
-            object.append("status", .string(outcome.status.rawValue))
-            object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
-            object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
-            object.append("attempts", .number(String(outcome.attempts)))
-            object.append("error", outcome.error.map { .string($0) } ?? .null)
-            return .object(object)
-        }))
+        root.append("outcomes", .array([]))
         return .object(root)
+    }
+
+    private func json(_ outcome: AssessmentOutcome) -> JSONValue {
+        var object = JSONObject()
+        object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
+        object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
+        if inputs.count > 1 { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
+        object.append("status", .string(outcome.status.rawValue))
+        object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
+        object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
+        object.append("attempts", .number(String(outcome.attempts)))
+        object.append("error", outcome.error.map { .string($0) } ?? .null)
+        return .object(object)
     }
 
     /// The inputs with format, delimiter, SHA-256 and rows (also written into `plan.json`).
@@ -145,13 +147,38 @@ public struct RunReport: Sendable {
         })
     }
 
-    /// Writes `report.json` into `directory` atomically, mode 0600.
+    /// Writes `report.json` into `directory` atomically, mode 0600: `JSONWriter`'s pretty text
+    /// of the whole report, written one outcome at a time rather than built whole in memory.
     public func write(to directory: String) throws -> String {
         let path = "\(directory)/report.json"
+        let file = try OutputFile(path: path)
         var bytes: [UInt8] = []
-        JSONWriter.write(json, pretty: true, into: &bytes)
+        JSONWriter.write(jsonWithoutOutcomes, pretty: true, into: &bytes)
+        if !outcomes.isEmpty {
+            // `"outcomes": []` ends the text; the array is written again, element by element,
+            // each element's lines indented to its depth (strings hold no raw newlines).
+            bytes.removeLast("[]\n}".utf8.count)
+            bytes.append(UInt8(ascii: "["))
+            var element: [UInt8] = []
+            for (index, outcome) in outcomes.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: "\n    ".utf8)
+                element.removeAll(keepingCapacity: true)
+                JSONWriter.write(json(outcome), pretty: true, into: &element)
+                for byte in element {
+                    bytes.append(byte)
+                    if byte == UInt8(ascii: "\n") { bytes.append(contentsOf: "    ".utf8) }
+                }
+                if bytes.count >= 1 << 16 {
+                    try file.write(bytes)
+                    bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            bytes.append(contentsOf: "\n  ]\n}".utf8)
+        }
         bytes.append(UInt8(ascii: "\n"))
-        try writeFileAtomically(path, bytes)
+        try file.write(bytes)
+        try file.commit()
         return path
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import AssessmentBatchCore
+
+/// `report.json`, written outcome by outcome, is exactly `JSONWriter`'s pretty text of the
+/// whole report.
+struct ReportWritingTests {
+    @Test(arguments: [0, 1, 3])
+    func streamedReportIsThePrettyTextOfItsTree(outcomeCount: Int) throws {
+        var first = InputDescription(path: "in/a.csv", format: .csv)
+        first.rows = 4
+        var second = InputDescription(path: "in/b.jsonl", format: .jsonl)
+        second.rows = 1
+        let outcomes = [
+            AssessmentOutcome(assessmentId: 7, sources: [SourceLocation(input: 0, line: 2), SourceLocation(input: 1, line: 1)],
+                              status: .applied, httpStatus: 200, attempts: 1),
+            AssessmentOutcome(assessmentId: nil, sources: [], status: .failed, errorKind: .invalid,
+                              error: "line \"2\":\nscore\tis not a number"),
+            AssessmentOutcome(assessmentId: 9, sources: [SourceLocation(input: 0, line: 3)], status: .notAttempted,
+                              errorKind: .notAttempted, error: "not attempted: the run stopped"),
+        ]
+        var statistics = HTTPStatistics.Snapshot()
+        statistics.requests = 2
+        statistics.statusCounts = ["200": 1, "503": 1]
+        statistics.latencies = [3.5, 20]
+        var options = JSONObject()
+        options.append("concurrency", .number("4"))
+        options.append("nested", .object(JSONObject([(key: "list", value: .array([.string("x"), .array([])]))])))
+        let report = RunReport(
+            command: "apply", startedAt: Date(timeIntervalSince1970: 1_700_000_000), finishedAt: Date(timeIntervalSince1970: 1_700_000_002),
+            baseURL: "http://127.0.0.1:1/api/mind", inputs: [first, second], options: options, outcomes: Array(outcomes.prefix(outcomeCount)),
+            statistics: statistics, failuresFiles: [FailuresFile(path: "run/a.failures.csv", rows: 1, input: "in/a.csv")],
+            abortReason: nil, exitStatus: .failures,
+            unrestorable: [UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady")])
+        let directory = temporaryDirectory()
+        let path = try report.write(to: directory)
+        let written = try #require(FileManager.default.contents(atPath: path))
+        let tree = try Array(written).withUnsafeBytes { try JSONParser.parse($0) }
+        var expected: [UInt8] = []
+        JSONWriter.write(tree, pretty: true, into: &expected)
+        expected.append(UInt8(ascii: "\n"))
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+
+        let writtenOutcomes = try #require(tree.objectValue?["outcomes"]?.arrayValue)
+        #expect(writtenOutcomes.count == outcomeCount)
+        if outcomeCount >= 2 {
+            #expect(writtenOutcomes[0].objectValue?["sourceInputs"] == .array([.string("in/a.csv"), .string("in/b.jsonl")]))
+            #expect(writtenOutcomes[1].objectValue?["error"]?.stringValue == "line \"2\":\nscore\tis not a number")
+            #expect(writtenOutcomes[1].objectValue?["assessmentId"] == .null)
+        }
+        #expect(tree.objectValue?["counts"]?.objectValue?["assessments"]?.intValue == outcomeCount)
+    }
+}
