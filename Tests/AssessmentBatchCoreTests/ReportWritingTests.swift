@@ -31,7 +31,8 @@ struct ReportWritingTests {
             baseURL: "http://127.0.0.1:1/api/mind", inputs: [first, second], options: options, outcomes: Array(outcomes.prefix(outcomeCount)),
             statistics: statistics, failuresFiles: [FailuresFile(path: "run/a.failures.csv", rows: 1, input: "in/a.csv")],
             abortReason: nil, exitStatus: .failures,
-            unrestorable: [UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady")])
+            unrestorable: [UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady"),
+                           UnrestorableValue(assessmentId: 7, field: "category 1 criterion 2 reason", value: "(empty)")].suffix(outcomeCount))
         let directory = temporaryDirectory()
         let path = try report.write(to: directory)
         let written = try #require(FileManager.default.contents(atPath: path))
@@ -49,5 +50,17 @@ struct ReportWritingTests {
             #expect(writtenOutcomes[1].objectValue?["assessmentId"] == .null)
         }
         #expect(tree.objectValue?["counts"]?.objectValue?["assessments"]?.intValue == outcomeCount)
+        #expect(tree.objectValue?["notRestorable"]?.arrayValue?.count == min(2, outcomeCount))
+        #expect(tree.objectValue?.keys.suffix(2) == ["notRestorable", "outcomes"])
+    }
+
+    @Test func unrestorableCriterionValuesSpellTheirField() {
+        let key = CriterionKey(categoryId: 3, criterionId: 12)
+        #expect(UnrestorableValue.unscored(key, of: 7).field == "category 3 criterion 12 score")
+        #expect(UnrestorableValue.unscored(key, of: 7).value == "(unscored)")
+        #expect(UnrestorableValue.emptyReason(key, of: 7).field == "category 3 criterion 12 reason")
+        #expect(UnrestorableValue.emptyReason(key, of: 7).value == "(empty)")
+        #expect(UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady").field == "state")
+        #expect(MemoryLayout<UnrestorableValue>.stride <= 48)
     }
 }

@@ -75,17 +75,19 @@ public final class ApplyEngine: Sendable {
     public var statistics: HTTPStatistics.Snapshot { context.statistics.snapshot }
 
     /// GETs every assessment (and each scorecard revision once) and decides, per update,
-    /// whether to write it. Sends no write. Calls `onVerdict` from worker threads as each
-    /// decision is made; updates the run never reached have no verdict.
+    /// whether to write it. Sends no write. Updates the run never reached have no verdict.
+    ///
+    /// - Parameter keep: called from worker threads as each decision is made; returns what to
+    ///   keep of it (a plan shows the changes, an apply needs the undo image).
     public func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
-                          onVerdict: @escaping @Sendable (Int, PreflightVerdict) -> Void = { _, _ in }) -> [PreflightVerdict?] {
+                          keep: @escaping @Sendable (Int, PreflightVerdict) -> PreflightVerdict = { $1 }) -> [PreflightVerdict?] {
         let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
         let scorecards = ScorecardCache()
         let context = context
         pool.run(count: updates.count) { index, runner in
             guard let verdict = Self.inspect(updates[index], runner: runner, context: context, scorecards: scorecards, options: options) else { return }
-            verdicts.withLock { $0[index] = verdict }
-            onVerdict(index, verdict)
+            let kept = keep(index, verdict)
+            verdicts.withLock { $0[index] = kept }
         }
         return verdicts.withLock { $0 }
     }
@@ -97,7 +99,10 @@ public final class ApplyEngine: Sendable {
     public func write(_ updates: [AssessmentUpdate],
                       beforeSending: @escaping @Sendable (Int) throws -> Void = { _ in },
                       onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> [AssessmentOutcome] {
-        let results = Mutex([AssessmentOutcome?](repeating: nil, count: updates.count))
+        // Outcomes start as "not attempted"; `reached` tells which ones a worker wrote.
+        let results = Mutex((outcomes: updates.map { AssessmentOutcome(assessmentId: $0.assessmentId, sources: $0.sources, status: .notAttempted,
+                                                                        errorKind: .notAttempted) },
+                             reached: [Bool](repeating: false, count: updates.count)))
         let context = context
         pool.run(count: updates.count) { index, runner in
             let outcome: AssessmentOutcome
@@ -109,13 +114,18 @@ public final class ApplyEngine: Sendable {
                 outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
                                             status: .notAttempted, errorKind: .notAttempted, error: "not sent: \(error)")
             }
-            results.withLock { $0[index] = outcome }
+            results.withLock {
+                $0.outcomes[index] = outcome
+                $0.reached[index] = true
+            }
             onOutcome(index, outcome)
         }
         let reason = context.control.abortReason?.description ?? "the run stopped"
-        return results.withLock { $0 }.enumerated().map { index, outcome in
-            outcome ?? AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
-                                         status: .notAttempted, errorKind: .notAttempted, error: "not attempted: \(reason)")
+        return results.withLock { results in
+            for index in results.outcomes.indices where !results.reached[index] {
+                results.outcomes[index].error = "not attempted: \(reason)"
+            }
+            return exchange(&results.outcomes, with: [])
         }
     }
 

@@ -62,9 +62,9 @@ public struct RunReport: Sendable {
 
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
-    /// The report as JSON without its outcomes (an empty `outcomes` array, the last member),
-    /// keys in a stable order.
-    private var jsonWithoutOutcomes: JSONValue {
+    /// The report as JSON up to its two long lists, `notRestorable` and `outcomes`, which
+    /// follow as its last members; keys in a stable order.
+    private var jsonWithoutLists: JSONValue {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
         root.append("version", .string(toolVersion))
@@ -110,15 +110,15 @@ public struct RunReport: Sendable {
             object.append("rows", .number(String(file.rows)))
             return .object(object)
         }))
-        root.append("notRestorable", .array(unrestorable.map { value in
-            var object = JSONObject()
-            object.append("assessmentId", .number(String(value.assessmentId)))
-            object.append("field", .string(value.field))
-            object.append("value", .string(value.value))
-            return .object(object)
-        }))
-        root.append("outcomes", .array([]))
         return .object(root)
+    }
+
+    private static func json(_ value: UnrestorableValue) -> JSONValue {
+        var object = JSONObject()
+        object.append("assessmentId", .number(String(value.assessmentId)))
+        object.append("field", .string(value.field))
+        object.append("value", .string(value.value))
+        return .object(object)
     }
 
     private func json(_ outcome: AssessmentOutcome) -> JSONValue {
@@ -148,38 +148,50 @@ public struct RunReport: Sendable {
     }
 
     /// Writes `report.json` into `directory` atomically, mode 0600: `JSONWriter`'s pretty text
-    /// of the whole report, written one outcome at a time rather than built whole in memory.
+    /// of the whole report, its long lists written element by element rather than built whole
+    /// in memory.
     public func write(to directory: String) throws -> String {
         let path = "\(directory)/report.json"
         let file = try OutputFile(path: path)
         var bytes: [UInt8] = []
-        JSONWriter.write(jsonWithoutOutcomes, pretty: true, into: &bytes)
-        if !outcomes.isEmpty {
-            // `"outcomes": []` ends the text; the array is written again, element by element,
-            // each element's lines indented to its depth (strings hold no raw newlines).
-            bytes.removeLast("[]\n}".utf8.count)
-            bytes.append(UInt8(ascii: "["))
-            var element: [UInt8] = []
-            for (index, outcome) in outcomes.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: "\n    ".utf8)
-                element.removeAll(keepingCapacity: true)
-                JSONWriter.write(json(outcome), pretty: true, into: &element)
-                for byte in element {
-                    bytes.append(byte)
-                    if byte == UInt8(ascii: "\n") { bytes.append(contentsOf: "    ".utf8) }
-                }
-                if bytes.count >= 1 << 16 {
-                    try file.write(bytes)
-                    bytes.removeAll(keepingCapacity: true)
-                }
-            }
-            bytes.append(contentsOf: "\n  ]\n}".utf8)
-        }
-        bytes.append(UInt8(ascii: "\n"))
+        JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
+        bytes.removeLast("\n}".utf8.count)
+        bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
+        try Self.writeArray(unrestorable, json: Self.json, to: file, buffer: &bytes)
+        bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
+        try Self.writeArray(outcomes, json: json, to: file, buffer: &bytes)
+        bytes.append(contentsOf: "\n}\n".utf8)
         try file.write(bytes)
         try file.commit()
         return path
+    }
+
+    /// Appends `elements` as the pretty text of a member array of the root object, flushing
+    /// `buffer` to `file` as it grows.
+    private static func writeArray<Element>(_ elements: [Element], json: (Element) -> JSONValue, to file: OutputFile,
+                                            buffer: inout [UInt8]) throws {
+        guard !elements.isEmpty else {
+            buffer.append(contentsOf: "[]".utf8)
+            return
+        }
+        buffer.append(UInt8(ascii: "["))
+        var element: [UInt8] = []
+        for (index, value) in elements.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: "\n    ".utf8)
+            // Each line of the element indented to its depth (strings hold no raw newlines).
+            element.removeAll(keepingCapacity: true)
+            JSONWriter.write(json(value), pretty: true, into: &element)
+            for byte in element {
+                buffer.append(byte)
+                if byte == UInt8(ascii: "\n") { buffer.append(contentsOf: "    ".utf8) }
+            }
+            if buffer.count >= 1 << 16 {
+                try file.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        buffer.append(contentsOf: "\n  ]".utf8)
     }
 
     static func format(_ date: Date) -> String {
