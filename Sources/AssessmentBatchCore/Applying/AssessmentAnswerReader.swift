@@ -39,32 +39,44 @@ private struct AssessmentAnswerReader {
         case data, categories, categoryId, criteria, score, reason
         case ignored
 
-        static let rootMembers: [(StaticString, Member)] = [
-            ("id", .id), ("scorecardId", .scorecardId), ("state", .state), ("canEdit", .canEdit), ("modifiedAt", .modifiedAt),
-            ("aiSummary", .aiSummary), ("supervisorAssessment", .supervisorAssessment), ("assessmentDate", .assessmentDate),
-            ("discussionDate", .discussionDate), ("data", .data),
-        ]
-        static let dataMembers: [(StaticString, Member)] = [
-            ("aiSummary", .aiSummary), ("supervisorAssessment", .supervisorAssessment), ("assessmentDate", .assessmentDate),
-            ("discussionDate", .discussionDate), ("categories", .categories),
-        ]
-        static let categoryMembers: [(StaticString, Member)] = [("categoryId", .categoryId), ("criteria", .criteria)]
-        static let criterionMembers: [(StaticString, Member)] = [("id", .id), ("score", .score), ("reason", .reason), ("state", .state)]
-
         /// The member `key` names in an object of `role`.
         static func named(_ key: UnsafeBufferPointer<UInt8>, in role: Role) -> Member {
-            let candidates: [(StaticString, Member)]
+            func isNamed(_ name: StaticString) -> Bool {
+                name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, key.baseAddress!, key.count) == 0
+            }
+            guard !key.isEmpty else { return .ignored }
             switch role {
-            case .root: candidates = rootMembers
-            case .data: candidates = dataMembers
-            case .category: candidates = categoryMembers
-            case .criterion: candidates = criterionMembers
-            case .categories, .criteria, .other: return .ignored
+            case .root:
+                if isNamed("id") { return .id }
+                if isNamed("scorecardId") { return .scorecardId }
+                if isNamed("state") { return .state }
+                if isNamed("canEdit") { return .canEdit }
+                if isNamed("modifiedAt") { return .modifiedAt }
+                if isNamed("data") { return .data }
+                return assessmentText(isNamed)
+            case .data:
+                if isNamed("categories") { return .categories }
+                return assessmentText(isNamed)
+            case .category:
+                if isNamed("categoryId") { return .categoryId }
+                if isNamed("criteria") { return .criteria }
+            case .criterion:
+                if isNamed("id") { return .id }
+                if isNamed("score") { return .score }
+                if isNamed("reason") { return .reason }
+                if isNamed("state") { return .state }
+            case .categories, .criteria, .other:
+                break
             }
-            guard let start = key.baseAddress else { return .ignored }
-            for (name, member) in candidates where name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, start, key.count) == 0 {
-                return member
-            }
+            return .ignored
+        }
+
+        /// The texts and dates both the root and `data` may hold.
+        private static func assessmentText(_ isNamed: (StaticString) -> Bool) -> Member {
+            if isNamed("aiSummary") { return .aiSummary }
+            if isNamed("supervisorAssessment") { return .supervisorAssessment }
+            if isNamed("assessmentDate") { return .assessmentDate }
+            if isNamed("discussionDate") { return .discussionDate }
             return .ignored
         }
     }
@@ -92,8 +104,8 @@ private struct AssessmentAnswerReader {
         var member = Member.ignored
         /// Where this object's keys start in `keys`.
         var keyBase: Int
-        /// Every key's bytes, once an object has too many keys for linear duplicate checks.
-        var keySet: Set<[UInt8]>?
+        /// Whether its keys moved to `keySets` (too many for linear duplicate checks).
+        var hasKeySet = false
         /// Where this category's criteria start in `pendingCriteria`.
         var criteriaBase: Int
     }
@@ -109,6 +121,7 @@ private struct AssessmentAnswerReader {
     struct SyntaxError: Error {}
 
     static let maxDepth = 64
+    static let membersPerSlot = Member.allCases.count
 
     let base: UnsafePointer<UInt8>
     let end: Int
@@ -117,8 +130,11 @@ private struct AssessmentAnswerReader {
     var scratch: [UInt8] = []
     var keys: [Key] = []
     var escapedKeys: [UInt8] = []
-    /// The scalars of the open root, data, category and criterion objects, by `Role.slot`.
-    var captured = [[Scalar?]](repeating: [Scalar?](repeating: nil, count: Member.allCases.count), count: 4)
+    /// The scalars of the open root, data, category and criterion objects, `membersPerSlot` per
+    /// `Role.slot`.
+    var captured = [Scalar?](repeating: nil, count: 4 * Self.membersPerSlot)
+    /// The keys of big open objects, by stack depth.
+    var keySets: [Int: Set<[UInt8]>] = [:]
     /// Criteria of the open category, waiting for its `categoryId`.
     var pendingCriteria: [(id: Int, criterion: LiveAssessment.Criterion)] = []
     var criteria: [CriterionKey: LiveAssessment.Criterion] = [:]
@@ -130,6 +146,11 @@ private struct AssessmentAnswerReader {
 
     mutating func read() throws(SyntaxError) -> LiveAssessment? {
         var stack: [Frame] = []
+        // Room for a typical answer, so none of these grows while reading it.
+        stack.reserveCapacity(16)
+        keys.reserveCapacity(64)
+        pendingCriteria.reserveCapacity(32)
+        criteria.reserveCapacity(32)
         skipWhitespace()
         nextValue: while true {
             guard p < end else { throw SyntaxError() }
@@ -153,7 +174,7 @@ private struct AssessmentAnswerReader {
                 } else {
                     open(role)
                     stack.append(Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count))
-                    if isObject { try readKey(into: &stack[stack.count - 1]) }
+                    if isObject { try readKey(into: &stack[stack.count - 1], depth: stack.count - 1) }
                     continue nextValue
                 }
             case UInt8(ascii: "\""):
@@ -179,7 +200,7 @@ private struct AssessmentAnswerReader {
             while true {
                 let top = stack.count - 1
                 if stack[top].member != .ignored, let slot = stack[top].role.slot {
-                    captured[slot][stack[top].member.rawValue] = value
+                    captured[slot * Self.membersPerSlot + stack[top].member.rawValue] = value
                 }
                 skipWhitespace()
                 guard p < end else { throw SyntaxError() }
@@ -188,7 +209,7 @@ private struct AssessmentAnswerReader {
                     p += 1
                     skipWhitespace()
                     if isObject {
-                        try readKey(into: &stack[top])
+                        try readKey(into: &stack[top], depth: top)
                     } else if p < end && base[p] == UInt8(ascii: "]") {
                         throw SyntaxError()
                     }
@@ -197,6 +218,7 @@ private struct AssessmentAnswerReader {
                 guard base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw SyntaxError() }
                 p += 1
                 let frame = stack.removeLast()
+                if frame.hasKeySet { keySets[stack.count] = nil }
                 if stack.isEmpty { return frame.isObject ? finishRoot() : nil }
                 close(frame)
                 value = .other
@@ -219,7 +241,12 @@ private struct AssessmentAnswerReader {
     /// Forgets the scalars of the last object of `role`.
     mutating func open(_ role: Role) {
         guard let slot = role.slot else { return }
-        for index in captured[slot].indices { captured[slot][index] = nil }
+        for index in slot * Self.membersPerSlot..<(slot + 1) * Self.membersPerSlot { captured[index] = nil }
+    }
+
+    /// The scalar kept for `member` of the open (or last) object of `role`.
+    func value(_ member: Member, of role: Role) -> Scalar? {
+        captured[role.slot! * Self.membersPerSlot + member.rawValue]
     }
 
     /// Folds a finished container into the assessment.
@@ -227,14 +254,13 @@ private struct AssessmentAnswerReader {
         if frame.isObject { keys.removeSubrange(frame.keyBase...) }
         switch frame.role {
         case .criterion:
-            let values = captured[3]
-            if let id = values[Member.id.rawValue]?.int {
-                let score: Double? = if case .number(let text)? = values[Member.score.rawValue] { Double(text) } else { nil }
+            if let id = value(.id, of: .criterion)?.int {
+                let score: Double? = if case .number(let text)? = value(.score, of: .criterion) { Double(text) } else { nil }
                 pendingCriteria.append((id: id, criterion: LiveAssessment.Criterion(
-                    score: score, reason: values[Member.reason.rawValue]?.string, state: values[Member.state.rawValue]?.string)))
+                    score: score, reason: value(.reason, of: .criterion)?.string, state: value(.state, of: .criterion)?.string)))
             }
         case .category:
-            if let categoryId = captured[2][Member.categoryId.rawValue]?.int {
+            if let categoryId = value(.categoryId, of: .category)?.int {
                 for (id, criterion) in pendingCriteria[frame.criteriaBase...] {
                     criteria[CriterionKey(categoryId: categoryId, criterionId: id)] = criterion
                 }
@@ -250,21 +276,19 @@ private struct AssessmentAnswerReader {
         skipWhitespace()
         guard p == end else { return nil }
         // Without a data object, its slot holds nothing, as if it had none of these members.
-        let root = captured[0]
-        let data = captured[1]
         func text(_ member: Member) -> String? {
-            data[member.rawValue]?.string ?? root[member.rawValue]?.string
+            value(member, of: .data)?.string ?? value(member, of: .root)?.string
         }
         func date(_ member: Member) -> Timestamp? {
             // A date member of `data` wins even when it is not a date.
-            (data[member.rawValue] ?? root[member.rawValue])?.timestamp
+            (value(member, of: .data) ?? value(member, of: .root))?.timestamp
         }
         var live = LiveAssessment()
-        live.id = root[Member.id.rawValue]?.int
-        live.scorecardId = root[Member.scorecardId.rawValue]?.int
-        live.state = root[Member.state.rawValue]?.string
-        if case .bool(let flag)? = root[Member.canEdit.rawValue] { live.canEdit = flag }
-        live.modifiedAt = root[Member.modifiedAt.rawValue]?.timestamp
+        live.id = value(.id, of: .root)?.int
+        live.scorecardId = value(.scorecardId, of: .root)?.int
+        live.state = value(.state, of: .root)?.string
+        if case .bool(let flag)? = value(.canEdit, of: .root) { live.canEdit = flag }
+        live.modifiedAt = value(.modifiedAt, of: .root)?.timestamp
         live.aiSummary = text(.aiSummary)
         live.supervisorAssessment = text(.supervisorAssessment)
         live.assessmentDate = date(.assessmentDate)
@@ -326,7 +350,7 @@ private struct AssessmentAnswerReader {
 
     /// Reads `"key":` of an object member and notes which member it is; a key the object
     /// already has is a syntax error.
-    mutating func readKey(into frame: inout Frame) throws(SyntaxError) {
+    mutating func readKey(into frame: inout Frame, depth: Int) throws(SyntaxError) {
         guard p < end && base[p] == UInt8(ascii: "\"") else { throw SyntaxError() }
         let escaped = try skipString()
         let key: Key
@@ -337,7 +361,7 @@ private struct AssessmentAnswerReader {
             let bytes = UnsafeBufferPointer(start: base + lastStart, count: lastCount)
             key = Key(start: lastStart, count: lastCount, escaped: false, print: Self.fingerprint(bytes))
         }
-        try claim(key, in: &frame)
+        try claim(key, in: &frame, depth: depth)
         let role = frame.role
         frame.member = withKeyBytes(key) { Member.named($0, in: role) }
         skipWhitespace()
@@ -346,10 +370,10 @@ private struct AssessmentAnswerReader {
         skipWhitespace()
     }
 
-    mutating func claim(_ key: Key, in frame: inout Frame) throws(SyntaxError) {
-        if frame.keySet != nil {
-            let inserted = withKeyBytes(key) { frame.keySet!.insert(Array($0)).inserted }
-            guard inserted else { throw SyntaxError() }
+    mutating func claim(_ key: Key, in frame: inout Frame, depth: Int) throws(SyntaxError) {
+        if frame.hasKeySet {
+            let bytes = withKeyBytes(key) { Array($0) }
+            guard keySets[depth, default: []].insert(bytes).inserted else { throw SyntaxError() }
             return
         }
         for index in frame.keyBase..<keys.count where keys[index].print == key.print {
@@ -361,7 +385,8 @@ private struct AssessmentAnswerReader {
             // Big objects switch to a set of their keys.
             var set = Set<[UInt8]>()
             for index in frame.keyBase..<keys.count { _ = withKeyBytes(keys[index]) { set.insert(Array($0)) } }
-            frame.keySet = set
+            keySets[depth] = set
+            frame.hasKeySet = true
         }
     }
 

@@ -25,9 +25,10 @@ public struct LiveAssessment: Sendable {
     /// (dates compared as instants).
     public func differences(from update: AssessmentUpdate) -> [String] {
         var found: [String] = []
-        func check<Value: Equatable>(_ name: String, _ wanted: Value?, _ live: Value?, show: (Value) -> String) {
+        // The name is spelled only for a difference.
+        func check<Value: Equatable>(_ name: @autoclosure () -> String, _ wanted: Value?, _ live: Value?, show: (Value) -> String) {
             guard let wanted, wanted != live else { return }
-            found.append("\(name) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
+            found.append("\(name()) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
         }
         check("aiSummary", update.fields.aiSummary, aiSummary) { "\"\($0)\"" }
         check("supervisorAssessment", update.fields.supervisorAssessment, supervisorAssessment) { "\"\($0)\"" }
