@@ -22,7 +22,8 @@ final class UndoSpool: @unchecked Sendable {
 
     init(directory: String) throws(FileError) {
         path = "\(directory)/.undo-spool"
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        // A spool left by a process killed before the unlink is simply reused.
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: path, operation: .create) }
         unlink(path)
     }
