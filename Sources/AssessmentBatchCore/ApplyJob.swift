@@ -180,6 +180,10 @@ public enum ApplyJob {
             let spooledLines = spooled.withLock { $0 }
             if planOnly { plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) } }
             toWrite = []
+            // Sized once: an unscored scorecard lists two values per criterion, millions in a big file.
+            unrestorable.reserveCapacity(verdicts.reduce(0) { total, verdict in
+                if case .write(_, _, let values)? = verdict { total + values.count } else { total }
+            })
             for (index, update) in pending.enumerated() {
                 // Each verdict is released as it is read.
                 switch exchange(&verdicts[index], with: nil) {
