@@ -71,6 +71,8 @@ struct AnswerReaderTests {
     @Test func rejectsInvalidUTF8AndTooDeepNesting() {
         #expect(read(Array(#"{"reason":"a"#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)) == nil)
         #expect(read(Array(#"{"x":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8)) == nil)
+        #expect(read(Array(#"{"stat"#.utf8) + [0xC3] + Array(#"":1,"longer than eight":2}"#.utf8)) == nil)
+        #expect(read(Array(#"{"state":"Gr"#.utf8) + [0xC3, 0xBC] + Array(#"n, more than eight bytes"}"#.utf8))?.state == "Grün, more than eight bytes")
         let nested = { (depth: Int) in "{\"x\":" + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}" }
         #expect(read(nested(64)) != nil)
         #expect(read(nested(65)) == nil)

@@ -355,11 +355,11 @@ private struct AssessmentAnswerReader {
         let escaped = try skipString()
         let key: Key
         if escaped {
-            key = Key(start: escapedKeys.count, count: scratch.count, escaped: true, print: Self.fingerprint(scratch))
+            key = Key(start: escapedKeys.count, count: scratch.count, escaped: true, print: scratch.withUnsafeBytes(Self.fingerprint))
             escapedKeys += scratch
         } else {
             let bytes = UnsafeBufferPointer(start: base + lastStart, count: lastCount)
-            key = Key(start: lastStart, count: lastCount, escaped: false, print: Self.fingerprint(bytes))
+            key = Key(start: lastStart, count: lastCount, escaped: false, print: Self.fingerprint(UnsafeRawBufferPointer(bytes)))
         }
         try claim(key, in: &frame, depth: depth)
         let role = frame.role
@@ -397,10 +397,17 @@ private struct AssessmentAnswerReader {
         return body(UnsafeBufferPointer(start: base + key.start, count: key.count))
     }
 
-    static func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+    /// A cheap function of a key's bytes: equal keys have equal fingerprints.
+    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if bytes.count >= 8 {
+            head = bytes.loadUnaligned(as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+        } else {
+            for byte in bytes { head = head << 8 | UInt64(byte) }
+        }
+        return head ^ (tail << 29 | tail >> 35) ^ UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
     }
 
     /// Where the last string's bytes are in the input when it had no escapes.
@@ -421,21 +428,27 @@ private struct AssessmentAnswerReader {
         var q = start
         // Eight bytes at a time while none is a quote, a backslash or a control character.
         let ones: UInt64 = 0x0101_0101_0101_0101
+        // The bytes seen OR-ed together: no high bit means ASCII, valid UTF-8 without a check.
+        var seen: UInt64 = 0
         while q + 8 <= end {
             let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: q, as: UInt64.self))
             let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
             let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
             let stops = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | ((word &- ones &* 0x20) & ~word)
             if stops & (ones &* 0x80) != 0 { break }
+            seen |= word
             q += 8
         }
         while q < end {
             let byte = base[q]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            seen |= UInt64(byte)
             q += 1
         }
         guard q < end else { throw SyntaxError() }
-        guard UTF8Validation.isValid(base + start, count: q - start) else { throw SyntaxError() }
+        if seen & (ones &* 0x80) != 0 {
+            guard UTF8Validation.isValid(base + start, count: q - start) else { throw SyntaxError() }
+        }
         if base[q] == UInt8(ascii: "\"") {
             lastStart = start
             lastCount = q - start
