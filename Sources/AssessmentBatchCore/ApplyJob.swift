@@ -117,12 +117,16 @@ public enum ApplyJob {
         // Assessments a resumed run already finished keep their outcome.
         var finished: [AssessmentOutcome] = []
         var pending: [AssessmentUpdate] = []
-        for update in batch.updates {
-            if var done = options.resumed[update.assessmentId], done.isFinal {
-                done.sources = update.sources
-                finished.append(done)
-            } else {
-                pending.append(update)
+        if options.resumed.isEmpty {
+            pending = batch.updates
+        } else {
+            for update in batch.updates {
+                if var done = options.resumed[update.assessmentId], done.isFinal {
+                    done.sources = update.sources
+                    finished.append(done)
+                } else {
+                    pending.append(update)
+                }
             }
         }
         if !finished.isEmpty { logger.info("resuming: \(finished.count) assessments already done, \(pending.count) to go") }
@@ -138,21 +142,54 @@ public enum ApplyJob {
 
         var toWrite = pending
         var unrestorable: [UnrestorableValue] = []
-        var undoImages: [Int: JSONObject] = [:]
         var plan: [PlannedAssessment] = []
+        // Where the undo line of each of `toWrite` is (apply with preflight only).
+        var undoLines: [UndoSpool.Line?] = []
+        var spool: UndoSpool?
         if options.preflight {
             logger.info("preflight: reading \(pending.count) assessments from \(options.configuration.baseURL)")
-            observer.phaseStarted("preflight", pending.count)
-            let verdicts = engine.preflight(pending, options: options.preflightOptions) { _, verdict in
-                if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
+            if !planOnly {
+                do {
+                    spool = try UndoSpool(directory: directory)
+                } catch {
+                    logger.error("\(error)")
+                    control.abort(.localFailure("\(error)"), abortTransfers: false)
+                }
             }
-            plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) }
+            observer.phaseStarted("preflight", pending.count)
+            let spooled = Mutex([UndoSpool.Line?](repeating: nil, count: planOnly ? 0 : pending.count))
+            let undoSpool = spool
+            var verdicts = engine.preflight(pending, options: options.preflightOptions) { index, verdict in
+                if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
+                guard case .write(let changes, let undo, let notRestorable) = verdict else { return verdict }
+                // A plan shows the changes; an apply keeps only where its undo line is.
+                if planOnly { return .write(changes: changes, undo: nil, unrestorable: notRestorable) }
+                if let undo, let undoSpool {
+                    var bytes: [UInt8] = []
+                    JSONWriter.write(.object(undo), into: &bytes)
+                    bytes.append(UInt8(ascii: "\n"))
+                    do {
+                        let line = try undoSpool.store(bytes)
+                        spooled.withLock { $0[index] = line }
+                    } catch {
+                        control.abort(.localFailure("\(error)"), abortTransfers: false)
+                    }
+                }
+                return .write(changes: [], undo: nil, unrestorable: notRestorable)
+            }
+            let spooledLines = spooled.withLock { $0 }
+            if planOnly { plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) } }
             toWrite = []
-            for (update, verdict) in zip(pending, verdicts) {
-                switch verdict {
-                case .write(_, let undo, let notRestorable)?:
+            // Sized once: an unscored scorecard lists two values per criterion, millions in a big file.
+            unrestorable.reserveCapacity(verdicts.reduce(0) { total, verdict in
+                if case .write(_, _, let values)? = verdict { total + values.count } else { total }
+            })
+            for (index, update) in pending.enumerated() {
+                // Each verdict is released as it is read.
+                switch exchange(&verdicts[index], with: nil) {
+                case .write(_, _, let notRestorable)?:
                     toWrite.append(update)
-                    undoImages[update.assessmentId] = undo
+                    if !planOnly { undoLines.append(spooledLines[index]) }
                     unrestorable += notRestorable
                 case .unchanged?:
                     let outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .unchanged)
@@ -181,13 +218,14 @@ public enum ApplyJob {
         } else if !control.stop.isCancelled {
             let undoFile: AppendOnlyFile?
             do {
-                undoFile = options.preflight && !undoImages.isEmpty ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
+                undoFile = undoLines.contains { $0 != nil } ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
             } catch {
                 logger.error("\(error)")
                 undoFile = nil
                 control.abort(.localFailure("\(error)"), abortTransfers: false)
             }
-            let images = undoImages
+            let lines = undoLines
+            let undoSpool = spool
             let updates = toWrite
             if !updates.isEmpty {
                 logger.info("sending \(updates.count) assessments with \(min(updates.count, options.configuration.concurrency)) workers")
@@ -195,11 +233,8 @@ public enum ApplyJob {
             observer.phaseStarted("apply", updates.count)
             writeOutcomes = engine.write(updates, beforeSending: { index in
                 // The before-image reaches the OS before the PATCH leaves.
-                guard let undoFile, let image = images[updates[index].assessmentId] else { return }
-                var bytes: [UInt8] = []
-                JSONWriter.write(.object(image), into: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
-                try undoFile.append(bytes)
+                guard let undoFile, let undoSpool, let line = lines[index] else { return }
+                try undoFile.append(try undoSpool.load(line))
             }, onOutcome: { _, outcome in
                 record(outcome)
                 observer.itemFinished(outcome.status == .failed)
@@ -211,7 +246,8 @@ public enum ApplyJob {
             }
         }
 
-        var outcomes = finished + writeOutcomes
+        // The write outcomes are moved, not copied, when nothing else finished.
+        var outcomes = finished.isEmpty ? exchange(&writeOutcomes, with: []) : finished + writeOutcomes
         outcomes += batch.invalid.map { invalid in
             AssessmentOutcome(assessmentId: invalid.assessmentId, sources: invalid.sources, status: .failed,
                               errorKind: .invalid, error: invalid.message)

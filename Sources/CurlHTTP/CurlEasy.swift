@@ -22,10 +22,12 @@ public final class CurlEasy {
         self.options = options
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         self.sink = TransferSink(limit: options.maxResponseBytes, cancellation: cancellation)
+        try setBaseline()
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
@@ -33,25 +35,17 @@ public final class CurlEasy {
     ///
     /// Any HTTP status is a response; only a transfer that got no complete answer throws.
     public func perform(_ request: HTTPRequest) throws(CurlError) -> HTTPResponse {
-        curl_easy_reset(handle)  // keeps live connections, drops per-request options
+        // The options of `setBaseline` stay set; only what differs per request is set here.
         sink.reset()
         errorBuffer[0] = 0
-
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        for (name, value) in request.headers {
-            headerList = curl_slist_append(headerList, "\(name): \(value)")
-        }
-        // libcurl would otherwise wait for "100 Continue" before sending large bodies.
-        headerList = curl_slist_append(headerList, "Expect:")
-
         try check(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
-        try setBaseline()
-        try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList(for: request.headers)))
 
         let code: CURLcode = request.body.withUnsafeBytes { body in
             if request.method == "GET" && request.body.isEmpty {
-                guard ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1) == CURLE_OK else { return CURLE_BAD_FUNCTION_ARGUMENT }
+                guard ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil) == CURLE_OK,
+                      ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1) == CURLE_OK
+                else { return CURLE_BAD_FUNCTION_ARGUMENT }
             } else {
                 guard ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) == CURLE_OK,
                       ccurl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)) == CURLE_OK,
@@ -69,10 +63,33 @@ public final class CurlEasy {
         var connects = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body, newConnections: connects)
+        return HTTPResponse(status: status, headerLines: sink.headerLines, body: sink.body, newConnections: connects)
     }
 
-    /// Options every request gets again after `curl_easy_reset`.
+    /// The header lines of the last request, built again only when they change (workers send
+    /// the same few header sets over and over).
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var headerListSource: [(name: String, value: String)] = []
+
+    private func headerList(for headers: [(name: String, value: String)]) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
+        if headerList != nil && headers.elementsEqual(headerListSource, by: { $0.name == $1.name && $0.value == $1.value }) {
+            return headerList
+        }
+        curl_slist_free_all(headerList)
+        headerList = nil
+        headerListSource = headers
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in headers {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        // libcurl would otherwise wait for "100 Continue" before sending large bodies.
+        list = curl_slist_append(list, "Expect:")
+        guard list != nil else { throw CurlError(code: Int(CURLE_OUT_OF_MEMORY.rawValue), detail: "curl_slist_append failed") }
+        headerList = list
+        return list
+    }
+
+    /// Options every request of this handle shares, set once.
     private func setBaseline() throws(CurlError) {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
@@ -132,7 +149,8 @@ private final class TransferSink {
     let limit: Int
     let cancellation: CancellationFlag?
     var body: [UInt8] = []
-    var headers: [(name: String, value: String)] = []
+    /// The header lines of the last response, as received.
+    var headerLines: [UInt8] = []
     var exceededLimit = false
 
     init(limit: Int, cancellation: CancellationFlag?) {
@@ -142,7 +160,7 @@ private final class TransferSink {
 
     func reset() {
         body.removeAll(keepingCapacity: true)
-        headers.removeAll(keepingCapacity: true)
+        headerLines.removeAll(keepingCapacity: true)
         exceededLimit = false
     }
 
@@ -158,15 +176,10 @@ private final class TransferSink {
     /// Keeps the headers of the last response only: a status line starts a new set (after
     /// a redirect or an interim 1xx answer).
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\n" || last == "\r" { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
-            headers.removeAll(keepingCapacity: true)
+        if bytes.starts(with: "HTTP/".utf8) {
+            headerLines.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-        headers.append((name: name, value: String(value)))
+        headerLines.append(contentsOf: bytes)
     }
 }

@@ -18,24 +18,37 @@ public struct HTTPRequest: Sendable {
 /// The final response of a transfer (after any redirects).
 public struct HTTPResponse: Sendable {
     public var status: Int
-    /// Header lines of the final response, names as the server spelled them.
-    public var headers: [(name: String, value: String)]
+    /// The header lines of the final response as received (CRLF-terminated, no status line).
+    public var headerLines: [UInt8]
     public var body: [UInt8]
     /// Connections libcurl had to open for this transfer (0 when one was reused).
     public var newConnections: Int
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], newConnections: Int = 0) {
+    public init(status: Int, headerLines: [UInt8] = [], body: [UInt8] = [], newConnections: Int = 0) {
         self.status = status
-        self.headers = headers
+        self.headerLines = headerLines
         self.body = body
         self.newConnections = newConnections
     }
 
-    /// The first value of a header, matched case-insensitively.
+    /// The first value of a header, its name matched case-insensitively (ASCII), leading
+    /// blanks dropped.
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        let wanted = Array(name.utf8).map(asciiLowercased)
+        for line in headerLines.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
+                  line[..<colon].lazy.map(asciiLowercased).elementsEqual(wanted)
+            else { continue }
+            var value = line[(colon + 1)...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            while value.last == UInt8(ascii: "\r") { value.removeLast() }
+            return String(decoding: value, as: UTF8.self)
+        }
+        return nil
     }
+}
+
+private func asciiLowercased(_ byte: UInt8) -> UInt8 {
+    byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
 }
 
 /// Limits applied to every transfer.

@@ -97,6 +97,10 @@ struct PreflightTests {
             let apply = await runJob(["\(dir)/in.csv"], simulator: simulator, out: "\(dir)/run")
             #expect(apply.exitStatus == .success)
             #expect(simulator.store.assessment(id: targets[0].0.id)?.supervisorAssessment == "Rewritten")
+            // One before-image line per written assessment; the spool they waited in is gone.
+            let undoLines = try #require(read("\(dir)/run/undo.jsonl")).split(separator: "\n")
+            #expect(Set(undoLines.map { $0.prefix(while: { $0 != "," }) }) == Set(targets.map { "{\"assessmentId\":\($0.0.id)" }))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/run").sorted() == ["journal.jsonl", "report.json", "undo.jsonl"])
             let undo = await runJob(["\(dir)/run/undo.jsonl"], simulator: simulator, out: "\(dir)/undo")
             #expect(undo.exitStatus == .success)
             for original in before {

@@ -61,26 +61,33 @@ public final class RunControl: Sendable {
 /// PATCH per assessment.
 public final class ApplyEngine: Sendable {
     private let context: RunContext
+    /// Shared by preflight and write, so each worker keeps its connection from one to the other.
+    private let pool: WorkerPool
 
     public init(configuration: ApplyConfiguration, logger: Logger, control: RunControl) {
         context = RunContext(configuration: configuration, logger: logger, control: control, statistics: HTTPStatistics())
+        pool = WorkerPool(context: context)
     }
+
+    deinit { pool.shutDown() }
 
     /// Request counts and latencies so far.
     public var statistics: HTTPStatistics.Snapshot { context.statistics.snapshot }
 
     /// GETs every assessment (and each scorecard revision once) and decides, per update,
-    /// whether to write it. Sends no write. Calls `onVerdict` from worker threads as each
-    /// decision is made; updates the run never reached have no verdict.
+    /// whether to write it. Sends no write. Updates the run never reached have no verdict.
+    ///
+    /// - Parameter keep: called from worker threads as each decision is made; returns what to
+    ///   keep of it (a plan shows the changes, an apply needs the undo image).
     public func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
-                          onVerdict: @escaping @Sendable (Int, PreflightVerdict) -> Void = { _, _ in }) -> [PreflightVerdict?] {
+                          keep: @escaping @Sendable (Int, PreflightVerdict) -> PreflightVerdict = { $1 }) -> [PreflightVerdict?] {
         let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
         let scorecards = ScorecardCache()
         let context = context
-        WorkerPool.run(count: updates.count, context: context) { index, runner in
+        pool.run(count: updates.count) { index, runner in
             guard let verdict = Self.inspect(updates[index], runner: runner, context: context, scorecards: scorecards, options: options) else { return }
-            verdicts.withLock { $0[index] = verdict }
-            onVerdict(index, verdict)
+            let kept = keep(index, verdict)
+            verdicts.withLock { $0[index] = kept }
         }
         return verdicts.withLock { $0 }
     }
@@ -92,9 +99,12 @@ public final class ApplyEngine: Sendable {
     public func write(_ updates: [AssessmentUpdate],
                       beforeSending: @escaping @Sendable (Int) throws -> Void = { _ in },
                       onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> [AssessmentOutcome] {
-        let results = Mutex([AssessmentOutcome?](repeating: nil, count: updates.count))
+        // Outcomes start as "not attempted"; `reached` tells which ones a worker wrote.
+        let results = Mutex((outcomes: updates.map { AssessmentOutcome(assessmentId: $0.assessmentId, sources: $0.sources, status: .notAttempted,
+                                                                        errorKind: .notAttempted) },
+                             reached: [Bool](repeating: false, count: updates.count)))
         let context = context
-        WorkerPool.run(count: updates.count, context: context) { index, runner in
+        pool.run(count: updates.count) { index, runner in
             let outcome: AssessmentOutcome
             do {
                 try beforeSending(index)
@@ -104,13 +114,18 @@ public final class ApplyEngine: Sendable {
                 outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
                                             status: .notAttempted, errorKind: .notAttempted, error: "not sent: \(error)")
             }
-            results.withLock { $0[index] = outcome }
+            results.withLock {
+                $0.outcomes[index] = outcome
+                $0.reached[index] = true
+            }
             onOutcome(index, outcome)
         }
         let reason = context.control.abortReason?.description ?? "the run stopped"
-        return results.withLock { $0 }.enumerated().map { index, outcome in
-            outcome ?? AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
-                                         status: .notAttempted, errorKind: .notAttempted, error: "not attempted: \(reason)")
+        return results.withLock { results in
+            for index in results.outcomes.indices where !results.reached[index] {
+                results.outcomes[index].error = "not attempted: \(reason)"
+            }
+            return exchange(&results.outcomes, with: [])
         }
     }
 
@@ -118,7 +133,7 @@ public final class ApplyEngine: Sendable {
 
     private static func get(_ path: String, runner: RequestRunner, context: RunContext,
                             attempts: inout Int, status: inout Int?) -> SendResult {
-        runner.send(HTTPRequest(method: "GET", url: context.configuration.url(path), headers: context.headers),
+        runner.send(HTTPRequest(method: "GET", url: context.configuration.url(path), headers: context.getHeaders),
                     attempts: &attempts, lastStatus: &status)
     }
 
@@ -136,7 +151,7 @@ public final class ApplyEngine: Sendable {
                 let detail = response.status == 404 ? "assessment \(id) does not exist or was deleted" : "cannot read assessment \(id)"
                 return .failed(kind, "\(detail) (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))", httpStatus: response.status)
             }
-            guard let parsed = response.body.withUnsafeBytes({ (try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20)).flatMap(LiveAssessment.init(json:)) }) else {
+            guard let parsed = response.body.withUnsafeBytes(LiveAssessment.init(answer:)) else {
                 return .failed(.rejected, "GET assessment \(id) did not return an assessment object", httpStatus: response.status)
             }
             live = parsed
@@ -162,16 +177,13 @@ public final class ApplyEngine: Sendable {
 
     private static func patch(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext) -> AssessmentOutcome {
         var outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .failed)
-        let request = HTTPRequest(
-            method: "PATCH", url: context.configuration.url("/quality/assessment/\(update.assessmentId)"),
-            headers: context.headers + [(name: "Content-Type", value: "application/json")],
-            body: Array(JSONWriter.string(update.patchBody).utf8))
+        var body: [UInt8] = []
+        update.appendPatchBody(to: &body)
+        let request = HTTPRequest(method: "PATCH", url: context.configuration.url("/quality/assessment/\(update.assessmentId)"),
+                                  headers: context.patchHeaders, body: body)
         switch runner.send(request, attempts: &outcome.attempts, lastStatus: &outcome.httpStatus) {
         case .answered(let response) where (200..<300).contains(response.status):
-            let live = response.body.withUnsafeBytes { bytes in
-                (try? JSONParser.parse(bytes, maxDepth: 64, maxStringBytes: 16 << 20)).flatMap(LiveAssessment.init(json:))
-            }
-            guard let live else {
+            guard let live = response.body.withUnsafeBytes(LiveAssessment.init(answer:)) else {
                 outcome.errorKind = .mismatch
                 outcome.error = "HTTP \(response.status) but the answer is not an assessment object"
                 return outcome

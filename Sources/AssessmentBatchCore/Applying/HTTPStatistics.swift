@@ -24,19 +24,31 @@ public final class HTTPStatistics: Sendable {
         }
     }
 
-    private let state = Mutex(Snapshot())
+    /// The figures with status counts by number (nil: no response), spelled only for snapshots.
+    private struct State {
+        var figures = Snapshot()
+        var statusCounts: [Int?: Int] = [:]
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     func record(status: Int?, milliseconds: Double, retry: Bool, newConnections: Int) {
         state.withLock { state in
-            state.requests += 1
-            if retry { state.retries += 1 }
-            state.statusCounts[status.map(String.init) ?? "transport", default: 0] += 1
-            state.newConnections += newConnections
-            state.latencies.append(milliseconds)
+            state.figures.requests += 1
+            if retry { state.figures.retries += 1 }
+            state.statusCounts[status, default: 0] += 1
+            state.figures.newConnections += newConnections
+            state.figures.latencies.append(milliseconds)
         }
     }
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    public var snapshot: Snapshot {
+        state.withLock { state in
+            var snapshot = state.figures
+            for (status, count) in state.statusCounts { snapshot.statusCounts[status.map(String.init) ?? "transport"] = count }
+            return snapshot
+        }
+    }
 }

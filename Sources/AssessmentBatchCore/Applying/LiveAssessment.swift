@@ -19,37 +19,16 @@ public struct LiveAssessment: Sendable {
     public var discussionDate: Timestamp?
     public var criteria: [CriterionKey: Criterion] = [:]
 
-    /// Reads the full-format assessment object (`data.categories[].criteria[]`).
-    public init?(json: JSONValue) {
-        guard let object = json.objectValue else { return nil }
-        let data = object["data"]?.objectValue
-        id = object["id"]?.intValue
-        scorecardId = object["scorecardId"]?.intValue
-        state = object["state"]?.stringValue
-        if case .bool(let flag)? = object["canEdit"] { canEdit = flag }
-        modifiedAt = object["modifiedAt"]?.timestampValue
-        aiSummary = data?["aiSummary"]?.stringValue ?? object["aiSummary"]?.stringValue
-        supervisorAssessment = data?["supervisorAssessment"]?.stringValue ?? object["supervisorAssessment"]?.stringValue
-        assessmentDate = (data?["assessmentDate"] ?? object["assessmentDate"])?.timestampValue
-        discussionDate = (data?["discussionDate"] ?? object["discussionDate"])?.timestampValue
-        for category in data?["categories"]?.arrayValue ?? [] {
-            guard let categoryObject = category.objectValue, let categoryId = categoryObject["categoryId"]?.intValue else { continue }
-            for criterion in categoryObject["criteria"]?.arrayValue ?? [] {
-                guard let criterionObject = criterion.objectValue, let id = criterionObject["id"]?.intValue else { continue }
-                let score: Double? = if case .number(let text)? = criterionObject["score"] { Double(text) } else { nil }
-                criteria[CriterionKey(categoryId: categoryId, criterionId: id)] = Criterion(
-                    score: score, reason: criterionObject["reason"]?.stringValue, state: criterionObject["state"]?.stringValue)
-            }
-        }
-    }
+    public init() {}
 
     /// Each value `update` sets that this assessment does not hold, as a readable line
     /// (dates compared as instants).
     public func differences(from update: AssessmentUpdate) -> [String] {
         var found: [String] = []
-        func check<Value: Equatable>(_ name: String, _ wanted: Value?, _ live: Value?, show: (Value) -> String) {
+        // The name is spelled only for a difference.
+        func check<Value: Equatable>(_ name: @autoclosure () -> String, _ wanted: Value?, _ live: Value?, show: (Value) -> String) {
             guard let wanted, wanted != live else { return }
-            found.append("\(name) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
+            found.append("\(name()) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
         }
         check("aiSummary", update.fields.aiSummary, aiSummary) { "\"\($0)\"" }
         check("supervisorAssessment", update.fields.supervisorAssessment, supervisorAssessment) { "\"\($0)\"" }
@@ -65,13 +44,5 @@ public struct LiveAssessment: Sendable {
             check("\(criterion.key) reason", criterion.reason, live.reason) { "\"\($0)\"" }
         }
         return found
-    }
-}
-
-extension JSONValue {
-    /// The value as a `Timestamp` when it is an RFC 3339 string with an offset.
-    var timestampValue: Timestamp? {
-        guard case .string(let text) = self, case .success(let timestamp) = Timestamp.parse(text) else { return nil }
-        return timestamp
     }
 }

@@ -19,10 +19,58 @@ public struct PlannedChange: Sendable, Equatable {
 }
 
 /// A value the undo file cannot put back, because PATCH cannot express it.
+///
+/// Criterion entries hold no strings (a run over unscored assessments lists two per criterion).
 public struct UnrestorableValue: Sendable, Equatable {
-    public var assessmentId: Int
-    public var field: String
-    public var value: String
+    private enum Subject: Sendable, Equatable {
+        /// An assessment-level field and the value it held.
+        case field(String, value: String)
+        /// An unscored criterion's score.
+        case score(categoryId: Int32, criterionId: Int32)
+        /// A criterion's empty reason.
+        case reason(categoryId: Int32, criterionId: Int32)
+    }
+
+    public let assessmentId: Int
+    private let subject: Subject
+
+    public init(assessmentId: Int, field: String, value: String) {
+        self.assessmentId = assessmentId
+        subject = .field(field, value: value)
+    }
+
+    private init(assessmentId: Int, subject: Subject) {
+        self.assessmentId = assessmentId
+        self.subject = subject
+    }
+
+    /// The score of `key`, unscored on the server.
+    static func unscored(_ key: CriterionKey, of assessmentId: Int) -> UnrestorableValue {
+        UnrestorableValue(assessmentId: assessmentId, subject: .score(categoryId: Int32(clamping: key.categoryId), criterionId: Int32(clamping: key.criterionId)))
+    }
+
+    /// The reason of `key`, empty on the server.
+    static func emptyReason(_ key: CriterionKey, of assessmentId: Int) -> UnrestorableValue {
+        UnrestorableValue(assessmentId: assessmentId, subject: .reason(categoryId: Int32(clamping: key.categoryId), criterionId: Int32(clamping: key.criterionId)))
+    }
+
+    /// `state`, `aiSummary`, … or `category C criterion N score|reason`.
+    public var field: String {
+        switch subject {
+        case .field(let name, _): name
+        case .score(let categoryId, let criterionId): "\(CriterionKey(categoryId: Int(categoryId), criterionId: Int(criterionId))) score"
+        case .reason(let categoryId, let criterionId): "\(CriterionKey(categoryId: Int(categoryId), criterionId: Int(criterionId))) reason"
+        }
+    }
+
+    /// The value the server held.
+    public var value: String {
+        switch subject {
+        case .field(_, let value): value
+        case .score: "(unscored)"
+        case .reason: "(empty)"
+        }
+    }
 }
 
 /// What preflight decided for one assessment.
@@ -144,7 +192,7 @@ enum PreflightDecision {
                     item.append("score", .number(String(Int(old))))
                     restores = true
                 } else {
-                    unrestorable.append(UnrestorableValue(assessmentId: id, field: "\(criterion.key) score", value: "(unscored)"))
+                    unrestorable.append(.unscored(criterion.key, of: id))
                 }
             }
             if criterion.reason != nil, criterion.reason != current?.reason {
@@ -152,7 +200,7 @@ enum PreflightDecision {
                     item.append("reason", .string(old))
                     restores = true
                 } else {
-                    unrestorable.append(UnrestorableValue(assessmentId: id, field: "\(criterion.key) reason", value: "(empty)"))
+                    unrestorable.append(.emptyReason(criterion.key, of: id))
                 }
             }
             if restores { criteria.append(.object(item)) }

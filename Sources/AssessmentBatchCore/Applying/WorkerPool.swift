@@ -23,45 +23,105 @@ final class RunContext: Sendable {
         pacer = RequestPacer(maxPerSecond: configuration.maxRequestsPerSecond)
         lastAnswer = Mutex(monotonicSeconds())
         seed = UInt64(truncatingIfNeeded: Int64(Date().timeIntervalSince1970 * 1e6))
-    }
-
-    /// Request headers for every call: the token goes only in `Authorization`.
-    var headers: [(name: String, value: String)] {
-        [
+        getHeaders = [
             (name: "Authorization", value: "Bearer \(configuration.token)"),
             (name: "Accept", value: "application/json"),
         ]
+        patchHeaders = getHeaders + [(name: "Content-Type", value: "application/json")]
     }
+
+    /// Request headers of every GET: the token goes only in `Authorization`.
+    let getHeaders: [(name: String, value: String)]
+    /// Request headers of every PATCH.
+    let patchHeaders: [(name: String, value: String)]
 }
 
-/// A fixed set of worker threads that each own one libcurl handle and take item indices
-/// from a shared cursor until the items run out or the run stops.
+/// Worker threads that each own one libcurl handle (and so its connection) for the pool's
+/// whole life and run phase after phase (preflight, then write): in each, they take item
+/// indices from a shared cursor until the items run out or the run stops.
 ///
 /// Real threads, not Dispatch's global pool: `concurrentPerform` caps at the CPU count and a
 /// semaphore over a concurrent queue grows its threads slowly (ENGINEERING-NOTES §3), so
 /// neither runs `concurrency` blocking transfers at once.
-enum WorkerPool {
-    static func run(count: Int, context: RunContext, body: @escaping @Sendable (Int, RequestRunner) -> Void) {
+final class WorkerPool: Sendable {
+    /// One call of `run`.
+    private final class Phase: Sendable {
+        let count: Int
+        let body: @Sendable (Int, RequestRunner) -> Void
         let cursor = Atomic<Int>(0)
-        let group = DispatchGroup()
-        let workers = max(1, min(context.configuration.concurrency, count))
+        let finished = DispatchGroup()
+
+        init(count: Int, body: @escaping @Sendable (Int, RequestRunner) -> Void) {
+            self.count = count
+            self.body = body
+        }
+    }
+
+    private let context: RunContext
+    /// Each worker's wake-up: one signal per phase, and one to exit.
+    private let wakeUps = Mutex<[DispatchSemaphore]>([])
+    /// The phase being run; nil tells woken workers to exit.
+    private let current = Mutex<Phase?>(nil)
+    private let exited = DispatchGroup()
+
+    init(context: RunContext) {
+        self.context = context
+    }
+
+    /// Runs `body` for every index below `count` on up to `concurrency` workers (started
+    /// when first needed) and returns when all are done or the run stopped.
+    func run(count: Int, body: @escaping @Sendable (Int, RequestRunner) -> Void) {
         guard count > 0 else { return }
-        for workerIndex in 0..<workers {
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                // Created on this thread and never shared: libcurl handles are single-threaded.
-                guard let runner = RequestRunner(context: context, workerIndex: workerIndex) else { return }
+        let phase = Phase(count: count, body: body)
+        current.withLock { $0 = phase }
+        for wakeUp in startWorkers(upTo: max(1, min(context.configuration.concurrency, count))) {
+            phase.finished.enter()
+            wakeUp.signal()
+        }
+        phase.finished.wait()
+    }
+
+    /// Ends every worker, closing its connection, and waits for them.
+    func shutDown() {
+        current.withLock { $0 = nil }
+        for wakeUp in wakeUps.withLock({ $0 }) { wakeUp.signal() }
+        exited.wait()
+    }
+
+    /// Starts workers until there are `count`; returns every worker's wake-up.
+    private func startWorkers(upTo count: Int) -> [DispatchSemaphore] {
+        wakeUps.withLock { wakeUps in
+            while wakeUps.count < count {
+                let wakeUp = DispatchSemaphore(value: 0)
+                let workerIndex = wakeUps.count
+                wakeUps.append(wakeUp)
+                exited.enter()
+                let thread = Thread { [self] in
+                    work(workerIndex: workerIndex, wakeUp: wakeUp)
+                    exited.leave()
+                }
+                thread.name = "assessment-batch-worker-\(workerIndex)"
+                thread.start()
+            }
+            return wakeUps
+        }
+    }
+
+    private func work(workerIndex: Int, wakeUp: DispatchSemaphore) {
+        // Created on this thread and never shared: libcurl handles are single-threaded.
+        let runner = RequestRunner(context: context, workerIndex: workerIndex)
+        while true {
+            wakeUp.wait()
+            guard let phase = current.withLock({ $0 }) else { return }
+            if let runner {
                 while !context.control.stop.isCancelled {
-                    let index = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < count else { break }
-                    body(index, runner)
+                    let index = phase.cursor.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < phase.count else { break }
+                    phase.body(index, runner)
                 }
             }
-            thread.name = "assessment-batch-worker-\(workerIndex)"
-            thread.start()
+            phase.finished.leave()
         }
-        group.wait()
     }
 }
 

@@ -37,16 +37,28 @@ public final class Journal: Sendable {
         try append(object)
     }
 
-    /// Records one finished assessment.
+    /// Records one finished assessment: one line, one write(2).
     public func record(_ outcome: AssessmentOutcome) throws(FileError) {
-        var object = JSONObject()
-        object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
-        object.append("status", .string(outcome.status.rawValue))
-        object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
-        object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
-        object.append("attempts", .number(String(outcome.attempts)))
-        object.append("error", outcome.error.map { .string($0) } ?? .null)
-        try append(object)
+        var line: [UInt8] = []
+        line.reserveCapacity(128)
+        line.append(contentsOf: #"{"assessmentId":"#.utf8)
+        appendNumberOrNull(outcome.assessmentId, to: &line)
+        line.append(contentsOf: #","status":"#.utf8)
+        JSONWriter.appendEscaped(outcome.status.rawValue, into: &line)
+        line.append(contentsOf: #","errorKind":"#.utf8)
+        if let kind = outcome.errorKind { JSONWriter.appendEscaped(kind.rawValue, into: &line) } else { line.append(contentsOf: "null".utf8) }
+        line.append(contentsOf: #","httpStatus":"#.utf8)
+        appendNumberOrNull(outcome.httpStatus, to: &line)
+        line.append(contentsOf: #","attempts":"#.utf8)
+        appendDecimal(outcome.attempts, to: &line)
+        line.append(contentsOf: #","error":"#.utf8)
+        if let error = outcome.error { JSONWriter.appendEscaped(error, into: &line) } else { line.append(contentsOf: "null".utf8) }
+        line.append(contentsOf: "}\n".utf8)
+        try file.append(line)
+    }
+
+    private func appendNumberOrNull(_ value: Int?, to line: inout [UInt8]) {
+        if let value { appendDecimal(value, to: &line) } else { line.append(contentsOf: "null".utf8) }
     }
 
     private func append(_ object: JSONObject) throws(FileError) {

@@ -62,8 +62,9 @@ public struct RunReport: Sendable {
 
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
-    /// The report as JSON, keys in a stable order.
-    public var json: JSONValue {
+    /// The report as JSON up to its two long lists, `notRestorable` and `outcomes`, which
+    /// follow as its last members; keys in a stable order.
+    private var jsonWithoutLists: JSONValue {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
         root.append("version", .string(toolVersion))
@@ -109,27 +110,28 @@ public struct RunReport: Sendable {
             object.append("rows", .number(String(file.rows)))
             return .object(object)
         }))
-        root.append("notRestorable", .array(unrestorable.map { value in
-            var object = JSONObject()
-            object.append("assessmentId", .number(String(value.assessmentId)))
-            object.append("field", .string(value.field))
-            object.append("value", .string(value.value))
-            return .object(object)
-        }))
-        let multipleInputs = inputs.count > 1
-        root.append("outcomes", .array(outcomes.map { outcome in
-            var object = JSONObject()
-            object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
-            object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
-            if multipleInputs { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
-            object.append("status", .string(outcome.status.rawValue))
-            object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
-            object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
-            object.append("attempts", .number(String(outcome.attempts)))
-            object.append("error", outcome.error.map { .string($0) } ?? .null)
-            return .object(object)
-        }))
         return .object(root)
+    }
+
+    private static func json(_ value: UnrestorableValue) -> JSONValue {
+        var object = JSONObject()
+        object.append("assessmentId", .number(String(value.assessmentId)))
+        object.append("field", .string(value.field))
+        object.append("value", .string(value.value))
+        return .object(object)
+    }
+
+    private func json(_ outcome: AssessmentOutcome) -> JSONValue {
+        var object = JSONObject()
+        object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
+        object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
+        if inputs.count > 1 { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
+        object.append("status", .string(outcome.status.rawValue))
+        object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
+        object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
+        object.append("attempts", .number(String(outcome.attempts)))
+        object.append("error", outcome.error.map { .string($0) } ?? .null)
+        return .object(object)
     }
 
     /// The inputs with format, delimiter, SHA-256 and rows (also written into `plan.json`).
@@ -145,14 +147,51 @@ public struct RunReport: Sendable {
         })
     }
 
-    /// Writes `report.json` into `directory` atomically, mode 0600.
+    /// Writes `report.json` into `directory` atomically, mode 0600: `JSONWriter`'s pretty text
+    /// of the whole report, its long lists written element by element rather than built whole
+    /// in memory.
     public func write(to directory: String) throws -> String {
         let path = "\(directory)/report.json"
+        let file = try OutputFile(path: path)
         var bytes: [UInt8] = []
-        JSONWriter.write(json, pretty: true, into: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        try writeFileAtomically(path, bytes)
+        JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
+        bytes.removeLast("\n}".utf8.count)
+        bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
+        try Self.writeArray(unrestorable, json: Self.json, to: file, buffer: &bytes)
+        bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
+        try Self.writeArray(outcomes, json: json, to: file, buffer: &bytes)
+        bytes.append(contentsOf: "\n}\n".utf8)
+        try file.write(bytes)
+        try file.commit()
         return path
+    }
+
+    /// Appends `elements` as the pretty text of a member array of the root object, flushing
+    /// `buffer` to `file` as it grows.
+    private static func writeArray<Element>(_ elements: [Element], json: (Element) -> JSONValue, to file: OutputFile,
+                                            buffer: inout [UInt8]) throws {
+        guard !elements.isEmpty else {
+            buffer.append(contentsOf: "[]".utf8)
+            return
+        }
+        buffer.append(UInt8(ascii: "["))
+        var element: [UInt8] = []
+        for (index, value) in elements.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: "\n    ".utf8)
+            // Each line of the element indented to its depth (strings hold no raw newlines).
+            element.removeAll(keepingCapacity: true)
+            JSONWriter.write(json(value), pretty: true, into: &element)
+            for byte in element {
+                buffer.append(byte)
+                if byte == UInt8(ascii: "\n") { buffer.append(contentsOf: "    ".utf8) }
+            }
+            if buffer.count >= 1 << 16 {
+                try file.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        buffer.append(contentsOf: "\n  ]".utf8)
     }
 
     static func format(_ date: Date) -> String {

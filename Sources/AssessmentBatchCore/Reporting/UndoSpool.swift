@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Undo lines held on disk between preflight and write, so a run keeps 16 bytes per
+/// assessment in memory instead of its before-image: an unlinked file in the run directory,
+/// gone when the run ends however it ends. Safe to use from several threads.
+final class UndoSpool: @unchecked Sendable {
+    // @unchecked: `fd` is immutable; each store writes its own byte range, reserved atomically.
+    private let fd: Int32
+    private let path: String
+    private let end = Atomic<Int>(0)
+
+    /// Where one stored line is.
+    struct Line: Sendable {
+        var offset: Int
+        var count: Int
+    }
+
+    init(directory: String) throws(FileError) {
+        path = "\(directory)/.undo-spool"
+        // A spool left by a process killed before the unlink is simply reused.
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileError(path: path, operation: .create) }
+        unlink(path)
+    }
+
+    deinit { close(fd) }
+
+    func store(_ bytes: [UInt8]) throws(FileError) -> Line {
+        let offset = end.wrappingAdd(bytes.count, ordering: .relaxed).oldValue
+        var done = 0
+        while done < bytes.count {
+            let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, operation: .write)
+            }
+            done += written
+        }
+        return Line(offset: offset, count: bytes.count)
+    }
+
+    func load(_ line: Line) throws(FileError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: line.count)
+        var done = 0
+        while done < line.count {
+            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, line.count - done, off_t(line.offset + done)) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { throw FileError(path: path, operation: .read) }
+            done += got
+        }
+        return bytes
+    }
+}
