@@ -12,15 +12,17 @@ extension LiveAssessment {
     /// One pass that keeps only the values a `LiveAssessment` holds: a 4 KB answer costs a
     /// few small strings instead of a tree of its hundreds of values.
     public init?(answer bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
-        var reader = AssessmentAnswerReader(base: base.assumingMemoryBound(to: UInt8.self), end: bytes.count)
-        guard let read = try? reader.read() else { return nil }
+        var reader = AssessmentAnswerReader()
+        guard (try? JSONParser.read(bytes, maxDepth: 64, maxStringBytes: 16 << 20, into: &reader)) != nil,
+              let read = reader.assessment()
+        else { return nil }
         self = read
     }
 }
 
-/// The strict single-pass reader behind `LiveAssessment(answer:)`.
-private struct AssessmentAnswerReader {
+/// Keeps what `LiveAssessment(answer:)` needs while `JSONParser` reads an answer: the
+/// scalars of the root, `data`, the open category and the open criterion, and the criteria.
+private struct AssessmentAnswerReader: JSONVisitor {
     /// A scalar kept for a member the assessment reads; `other` stands for any container.
     enum Scalar {
         case string(String), number(String), bool(Bool), null, other
@@ -102,128 +104,84 @@ private struct AssessmentAnswerReader {
         var isObject: Bool
         /// The member whose value comes next (objects).
         var member = Member.ignored
-        /// Where this object's keys start in `keys`.
-        var keyBase: Int
-        /// Whether its keys moved to `keySets` (too many for linear duplicate checks).
-        var hasKeySet = false
         /// Where this category's criteria start in `pendingCriteria`.
         var criteriaBase: Int
     }
 
-    /// A key seen in an open object: its decoded bytes in the input or in `escapedKeys`.
-    struct Key {
-        var start: Int
-        var count: Int
-        var escaped: Bool
-        var print: UInt64
-    }
-
-    struct SyntaxError: Error {}
-
-    static let maxDepth = 64
     static let membersPerSlot = Member.allCases.count
 
-    let base: UnsafePointer<UInt8>
-    let end: Int
-    var p = 0
-    /// Decoded bytes of the last string with escapes.
-    var scratch: [UInt8] = []
-    var keys: [Key] = []
-    var escapedKeys: [UInt8] = []
+    /// The open containers, outermost first.
+    var stack: [Frame] = []
+    /// The root, once it closed: an assessment only when it is an object.
+    var root: Frame?
     /// The scalars of the open root, data, category and criterion objects, `membersPerSlot` per
     /// `Role.slot`.
     var captured = [Scalar?](repeating: nil, count: 4 * Self.membersPerSlot)
-    /// The keys of big open objects, by stack depth.
-    var keySets: [Int: Set<[UInt8]>] = [:]
     /// Criteria of the open category, waiting for its `categoryId`.
     var pendingCriteria: [(id: Int, criterion: LiveAssessment.Criterion)] = []
     var criteria: [CriterionKey: LiveAssessment.Criterion] = [:]
 
-    init(base: UnsafePointer<UInt8>, end: Int) {
-        self.base = base
-        self.end = end
-    }
-
-    mutating func read() throws(SyntaxError) -> LiveAssessment? {
-        var stack: [Frame] = []
+    init() {
         // Room for a typical answer, so none of these grows while reading it.
         stack.reserveCapacity(16)
-        keys.reserveCapacity(64)
         pendingCriteria.reserveCapacity(32)
         criteria.reserveCapacity(32)
-        skipWhitespace()
-        nextValue: while true {
-            guard p < end else { throw SyntaxError() }
-            let member = stack.last?.member ?? .ignored
-            let scalar: Scalar
-            switch base[p] {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                let isObject = base[p] == UInt8(ascii: "{")
-                guard stack.count < Self.maxDepth else { throw SyntaxError() }
-                let role = Self.role(of: isObject, parent: stack.last?.role, member: member)
-                p += 1
-                skipWhitespace()
-                if p < end && base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    p += 1
-                    if stack.isEmpty && !isObject { return nil }
-                    open(role)
-                    let empty = Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count)
-                    if stack.isEmpty { return finishRoot() }
-                    close(empty)
-                    scalar = .other
-                } else {
-                    open(role)
-                    stack.append(Frame(role: role, isObject: isObject, keyBase: keys.count, criteriaBase: pendingCriteria.count))
-                    if isObject { try readKey(into: &stack[stack.count - 1], depth: stack.count - 1) }
-                    continue nextValue
-                }
-            case UInt8(ascii: "\""):
-                scalar = try readString(keeping: member != .ignored)
-            case UInt8(ascii: "t"):
-                try expect("true")
-                scalar = .bool(true)
-            case UInt8(ascii: "f"):
-                try expect("false")
-                scalar = .bool(false)
-            case UInt8(ascii: "n"):
-                try expect("null")
-                scalar = .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                scalar = try readNumber(keeping: member != .ignored)
-            default:
-                throw SyntaxError()
-            }
-            // A document that is not an object is no assessment.
-            if stack.isEmpty { return nil }
-            var value = scalar
-            // Store the value; close every container that ends after it.
-            while true {
-                let top = stack.count - 1
-                if stack[top].member != .ignored, let slot = stack[top].role.slot {
-                    captured[slot * Self.membersPerSlot + stack[top].member.rawValue] = value
-                }
-                skipWhitespace()
-                guard p < end else { throw SyntaxError() }
-                let isObject = stack[top].isObject
-                if base[p] == UInt8(ascii: ",") {
-                    p += 1
-                    skipWhitespace()
-                    if isObject {
-                        try readKey(into: &stack[top], depth: top)
-                    } else if p < end && base[p] == UInt8(ascii: "]") {
-                        throw SyntaxError()
-                    }
-                    continue nextValue
-                }
-                guard base[p] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw SyntaxError() }
-                p += 1
-                let frame = stack.removeLast()
-                if frame.hasKeySet { keySets[stack.count] = nil }
-                if stack.isEmpty { return frame.isObject ? finishRoot() : nil }
-                close(frame)
-                value = .other
-            }
+    }
+
+    // MARK: - Parts of the answer
+
+    mutating func beginObject() { begin(isObject: true) }
+    mutating func beginArray() { begin(isObject: false) }
+    mutating func endObject() { end() }
+    mutating func endArray() { end() }
+
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+        stack[stack.count - 1].member = Member.named(bytes, in: stack[stack.count - 1].role)
+    }
+
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+        store(isKept ? .string(String(decoding: bytes, as: UTF8.self)) : .other)
+    }
+
+    mutating func number(_ text: UnsafeBufferPointer<UInt8>) {
+        store(isKept ? .number(String(decoding: text, as: UTF8.self)) : .other)
+    }
+
+    mutating func bool(_ value: Bool) { store(.bool(value)) }
+    mutating func null() { store(.null) }
+
+    /// Whether the value that comes next is one the assessment reads.
+    private var isKept: Bool {
+        guard let top = stack.last else { return false }
+        return top.member != .ignored && top.role.slot != nil
+    }
+
+    private mutating func begin(isObject: Bool) {
+        let role = Self.role(of: isObject, parent: stack.last?.role, member: stack.last?.member ?? .ignored)
+        open(role)
+        stack.append(Frame(role: role, isObject: isObject, criteriaBase: pendingCriteria.count))
+    }
+
+    private mutating func end() {
+        let frame = stack.removeLast()
+        guard !stack.isEmpty else {
+            root = frame
+            return
         }
+        close(frame)
+        store(.other)
+    }
+
+    /// Keeps a value of the open object's current member, when the assessment reads it.
+    private mutating func store(_ value: Scalar) {
+        guard let top = stack.last, top.member != .ignored, let slot = top.role.slot else { return }
+        captured[slot * Self.membersPerSlot + top.member.rawValue] = value
+    }
+
+    /// The assessment, when the answer (already checked by the parser) is an object.
+    func assessment() -> LiveAssessment? {
+        guard let root, root.isObject else { return nil }
+        return finishRoot()
     }
 
     static func role(of isObject: Bool, parent: Role?, member: Member) -> Role {
@@ -251,7 +209,6 @@ private struct AssessmentAnswerReader {
 
     /// Folds a finished container into the assessment.
     mutating func close(_ frame: Frame) {
-        if frame.isObject { keys.removeSubrange(frame.keyBase...) }
         switch frame.role {
         case .criterion:
             if let id = value(.id, of: .criterion)?.int {
@@ -271,10 +228,8 @@ private struct AssessmentAnswerReader {
         }
     }
 
-    /// The assessment, once its root object closed and only whitespace follows.
-    mutating func finishRoot() -> LiveAssessment? {
-        skipWhitespace()
-        guard p == end else { return nil }
+    /// The assessment from what was kept.
+    func finishRoot() -> LiveAssessment? {
         // Without a data object, its slot holds nothing, as if it had none of these members.
         func text(_ member: Member) -> String? {
             value(member, of: .data)?.string ?? value(member, of: .root)?.string
@@ -295,230 +250,5 @@ private struct AssessmentAnswerReader {
         live.discussionDate = date(.discussionDate)
         live.criteria = criteria
         return live
-    }
-
-    // MARK: - Tokens
-
-    @inline(__always)
-    mutating func skipWhitespace() {
-        while p < end {
-            let byte = base[p]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-            p += 1
-        }
-    }
-
-    mutating func expect(_ literal: StaticString) throws(SyntaxError) {
-        let count = literal.utf8CodeUnitCount
-        guard end - p >= count, memcmp(base + p, literal.utf8Start, count) == 0 else { throw SyntaxError() }
-        p += count
-    }
-
-    mutating func readNumber(keeping: Bool) throws(SyntaxError) -> Scalar {
-        let start = p
-        if base[p] == UInt8(ascii: "-") {
-            p += 1
-            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
-        }
-        if base[p] == UInt8(ascii: "0") {
-            p += 1
-            if p < end && isDigit(base[p]) { throw SyntaxError() }
-        } else {
-            skipDigits()
-        }
-        if p < end && base[p] == UInt8(ascii: ".") {
-            p += 1
-            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
-            skipDigits()
-        }
-        if p < end && (base[p] | 0x20) == UInt8(ascii: "e") {
-            p += 1
-            if p < end && (base[p] == UInt8(ascii: "+") || base[p] == UInt8(ascii: "-")) { p += 1 }
-            guard p < end && isDigit(base[p]) else { throw SyntaxError() }
-            skipDigits()
-        }
-        return keeping ? .number(String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)) : .other
-    }
-
-    @inline(__always)
-    func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
-
-    @inline(__always)
-    mutating func skipDigits() {
-        while p < end && isDigit(base[p]) { p += 1 }
-    }
-
-    /// Reads `"key":` of an object member and notes which member it is; a key the object
-    /// already has is a syntax error.
-    mutating func readKey(into frame: inout Frame, depth: Int) throws(SyntaxError) {
-        guard p < end && base[p] == UInt8(ascii: "\"") else { throw SyntaxError() }
-        let escaped = try skipString()
-        let key: Key
-        if escaped {
-            key = Key(start: escapedKeys.count, count: scratch.count, escaped: true, print: scratch.withUnsafeBytes(Self.fingerprint))
-            escapedKeys += scratch
-        } else {
-            let bytes = UnsafeBufferPointer(start: base + lastStart, count: lastCount)
-            key = Key(start: lastStart, count: lastCount, escaped: false, print: Self.fingerprint(UnsafeRawBufferPointer(bytes)))
-        }
-        try claim(key, in: &frame, depth: depth)
-        let role = frame.role
-        frame.member = withKeyBytes(key) { Member.named($0, in: role) }
-        skipWhitespace()
-        guard p < end && base[p] == UInt8(ascii: ":") else { throw SyntaxError() }
-        p += 1
-        skipWhitespace()
-    }
-
-    mutating func claim(_ key: Key, in frame: inout Frame, depth: Int) throws(SyntaxError) {
-        if frame.hasKeySet {
-            let bytes = withKeyBytes(key) { Array($0) }
-            guard keySets[depth, default: []].insert(bytes).inserted else { throw SyntaxError() }
-            return
-        }
-        for index in frame.keyBase..<keys.count where keys[index].print == key.print {
-            let same = withKeyBytes(keys[index]) { old in withKeyBytes(key) { new in old.elementsEqual(new) } }
-            if same { throw SyntaxError() }
-        }
-        keys.append(key)
-        if keys.count - frame.keyBase > 64 {
-            // Big objects switch to a set of their keys.
-            var set = Set<[UInt8]>()
-            for index in frame.keyBase..<keys.count { _ = withKeyBytes(keys[index]) { set.insert(Array($0)) } }
-            keySets[depth] = set
-            frame.hasKeySet = true
-        }
-    }
-
-    func withKeyBytes<Result>(_ key: Key, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if key.escaped {
-            return escapedKeys.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[key.start..<key.start + key.count])) }
-        }
-        return body(UnsafeBufferPointer(start: base + key.start, count: key.count))
-    }
-
-    /// A cheap function of a key's bytes: equal keys have equal fingerprints.
-    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var head: UInt64 = 0
-        var tail: UInt64 = 0
-        if bytes.count >= 8 {
-            head = bytes.loadUnaligned(as: UInt64.self)
-            tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
-        } else {
-            for byte in bytes { head = head << 8 | UInt64(byte) }
-        }
-        return head ^ (tail << 29 | tail >> 35) ^ UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
-    }
-
-    /// Where the last string's bytes are in the input when it had no escapes.
-    var lastStart = 0
-    var lastCount = 0
-
-    mutating func readString(keeping: Bool) throws(SyntaxError) -> Scalar {
-        let escaped = try skipString()
-        guard keeping else { return .other }
-        if escaped { return .string(String(decoding: scratch, as: UTF8.self)) }
-        return .string(String(decoding: UnsafeBufferPointer(start: base + lastStart, count: lastCount), as: UTF8.self))
-    }
-
-    /// Checks the string at its opening quote and moves past it; true when it had escapes
-    /// (its decoded bytes are then in `scratch`), else its bytes are at `lastStart`.
-    mutating func skipString() throws(SyntaxError) -> Bool {
-        let start = p + 1
-        var q = start
-        // Eight bytes at a time while none is a quote, a backslash or a control character.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        // The bytes seen OR-ed together: no high bit means ASCII, valid UTF-8 without a check.
-        var seen: UInt64 = 0
-        while q + 8 <= end {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: q, as: UInt64.self))
-            let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
-            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
-            let stops = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | ((word &- ones &* 0x20) & ~word)
-            if stops & (ones &* 0x80) != 0 { break }
-            seen |= word
-            q += 8
-        }
-        while q < end {
-            let byte = base[q]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            seen |= UInt64(byte)
-            q += 1
-        }
-        guard q < end else { throw SyntaxError() }
-        if seen & (ones &* 0x80) != 0 {
-            guard UTF8Validation.isValid(base + start, count: q - start) else { throw SyntaxError() }
-        }
-        if base[q] == UInt8(ascii: "\"") {
-            lastStart = start
-            lastCount = q - start
-            p = q + 1
-            return false
-        }
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: q - start))
-        while true {
-            guard q < end, base[q] >= 0x20 else { throw SyntaxError() }
-            if base[q] == UInt8(ascii: "\"") { break }
-            q = try decodeEscape(at: q)
-            let runStart = q
-            while q < end {
-                let byte = base[q]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                q += 1
-            }
-            guard UTF8Validation.isValid(base + runStart, count: q - runStart) else { throw SyntaxError() }
-            scratch.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: q - runStart))
-        }
-        p = q + 1
-        return true
-    }
-
-    /// Decodes the escape at `backslash` into `scratch`; returns the index after it.
-    mutating func decodeEscape(at backslash: Int) throws(SyntaxError) -> Int {
-        guard backslash + 1 < end else { throw SyntaxError() }
-        let letter = base[backslash + 1]
-        switch letter {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(letter)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try hex4(at: backslash + 2)
-            var next = backslash + 6
-            guard !(0xDC00...0xDFFF).contains(scalar) else { throw SyntaxError() }
-            if (0xD800...0xDBFF).contains(scalar) {
-                guard next + 1 < end && base[next] == UInt8(ascii: "\\") && base[next + 1] == UInt8(ascii: "u") else { throw SyntaxError() }
-                let low = try hex4(at: next + 2)
-                guard (0xDC00...0xDFFF).contains(low) else { throw SyntaxError() }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                next += 6
-            }
-            // Every scalar here is valid: surrogates were paired above.
-            scratch.append(contentsOf: Unicode.UTF8.encode(Unicode.Scalar(scalar)!)!)
-            return next
-        default:
-            throw SyntaxError()
-        }
-        return backslash + 2
-    }
-
-    func hex4(at index: Int) throws(SyntaxError) -> UInt32 {
-        guard index + 4 <= end else { throw SyntaxError() }
-        var value: UInt32 = 0
-        for offset in 0..<4 {
-            let byte = base[index + offset]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw SyntaxError()
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 }
