@@ -306,11 +306,9 @@ public enum ApplyJob {
             try createDirectory(requested)
             return requested
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let base = "runs/\(stem)-\(formatter.string(from: date))"
+        // 20261125T030210Z: the report's UTC time without separators or fraction.
+        let stamp = Timestamp(date).description.prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
+        let base = "runs/\(stem)-\(stamp)"
         var candidate = base
         var suffix = 2
         while FileManager.default.fileExists(atPath: candidate) {

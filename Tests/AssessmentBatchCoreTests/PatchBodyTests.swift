@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AssessmentBatchCore
 
@@ -83,6 +84,12 @@ struct TimestampTests {
     func parsesAndNormalisesToUTC(text: String, utc: String) throws {
         let timestamp = try Timestamp.parse(text).get()
         #expect(timestamp.description == utc)
+    }
+
+    @Test func writesDatesWithMilliseconds() {
+        #expect(Timestamp(Date(timeIntervalSince1970: 1_764_039_730.1239)).description == "2025-11-25T03:02:10.123Z")
+        #expect(Timestamp(Date(timeIntervalSince1970: 0)).description == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp(Date(timeIntervalSince1970: -0.25)).description == "1969-12-31T23:59:59.750Z")
     }
 
     @Test func equalityIsByInstant() throws {

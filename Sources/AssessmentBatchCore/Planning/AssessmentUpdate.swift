@@ -36,6 +36,11 @@ public struct CriterionUpdate: Sendable, Equatable {
             && lhs.storedScore == rhs.storedScore && lhs.reason == rhs.reason
     }
 
+    /// Whether both name the same criterion (`key == other.key`, without widening).
+    func hasSameKey(as other: CriterionUpdate) -> Bool {
+        storedCategoryId == other.storedCategoryId && storedCriterionId == other.storedCriterionId
+    }
+
     /// The criterion this update names.
     public var key: CriterionKey { CriterionKey(categoryId: categoryId, criterionId: criterionId) }
 }

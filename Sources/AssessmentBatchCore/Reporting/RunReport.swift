@@ -194,9 +194,8 @@ public struct RunReport: Sendable {
         buffer.append(contentsOf: "\n  ]".utf8)
     }
 
+    /// RFC 3339 in UTC with milliseconds.
     static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        Timestamp(date).description
     }
 }

@@ -72,10 +72,12 @@ public final class BatchLoader {
     /// Header positions without a name in the CSV being read (Excel's trailing delimiters).
     private var unnamedColumns: Set<Int> = []
     /// One update per assessment, in order of first appearance, merged as rows arrive; kept
-    /// apart from `checks` so a valid batch is handed on without a copy.
+    /// apart from what only the checks need, so a valid batch is handed on without a copy.
     @exclusivity(unchecked) private var updates: [AssessmentUpdate] = []
-    /// What the checks need to know about each of `updates`.
-    @exclusivity(unchecked) private var checks: [AssessmentChecks] = []
+    /// Which row first set each assessment-level value of each of `updates`.
+    @exclusivity(unchecked) private var fieldSources: [FieldSources] = []
+    /// The first problem of each assessment that has one, by index into `updates` (few have one).
+    private var firstProblems: [Int: (SourceLocation, String)] = [:]
     @exclusivity(unchecked) private var indexById: [Int: Int] = [:]
     /// The assessment of the previous row: files usually keep an assessment's rows together.
     @exclusivity(unchecked) private var lastAssessment: (id: Int, index: Int)?
@@ -373,14 +375,6 @@ public final class BatchLoader {
 
     // MARK: - Grouping
 
-    /// Where an assessment's values came from, and its first problem.
-    private struct AssessmentChecks {
-        /// Where each assessment-level value was first set.
-        var fieldSources = FieldSources()
-        /// The first row problem of this assessment.
-        var firstProblem: (SourceLocation, String)?
-    }
-
     private func add(_ row: DecodedRow) {
         var problems = row.problems
         guard let assessmentId = row.assessmentId else {
@@ -400,40 +394,47 @@ public final class BatchLoader {
             var update = AssessmentUpdate(assessmentId: assessmentId)
             update.criteria.reserveCapacity(criteriaHint)
             updates.append(update)
-            checks.append(AssessmentChecks())
+            fieldSources.append(FieldSources())
         }
         lastAssessment = (assessmentId, index)
         if problems.isEmpty {
-            merge(row, into: &updates[index], checks: &checks[index], problems: &problems)
+            merge(row, into: &updates[index], fieldSources: &fieldSources[index], problems: &problems)
         }
         updates[index].sources.append(row.location)
         if !problems.isEmpty {
             record(problems, at: row.location)
-            if checks[index].firstProblem == nil { checks[index].firstProblem = (row.location, problems[0]) }
+            if firstProblems[index] == nil { firstProblems[index] = (row.location, problems[0]) }
         }
     }
 
     /// Adds a row's values to its assessment, or only reports why they do not fit: a row with
     /// a problem changes nothing. Everything is checked first and then written in place (a
     /// copy of the assessment's values per row would cost retains and releases per row).
-    private func merge(_ row: DecodedRow, into update: inout AssessmentUpdate, checks: inout AssessmentChecks, problems: inout [String]) {
+    private func merge(_ row: DecodedRow, into update: inout AssessmentUpdate, fieldSources: inout FieldSources, problems: inout [String]) {
         let id = update.assessmentId
         for column in row.setColumns where !update.fields.agrees(with: row.fields, on: column) {
-            let earlier = checks.fieldSources[column].map { describe(update.sources[$0]) } ?? "an earlier row"
+            let earlier = fieldSources[column].map { describe(update.sources[$0]) } ?? "an earlier row"
             problems.append("\(column.rawValue) for assessment \(id) differs from \(earlier)")
         }
-        for criterion in row.criteria {
-            if let position = update.criteria.firstIndex(where: { $0.key == criterion.key }), update.criteria[position] != criterion {
-                let earlier = describe(update.sources[Int(update.criteria[position].sourceIndex)])
-                problems.append("\(criterion.key) of assessment \(id) is already set differently on \(earlier)")
+        // One search per criterion: the first 64 of a row remember whether they are new.
+        var isNew: UInt64 = 0
+        for (offset, criterion) in row.criteria.enumerated() {
+            if let position = update.criteria.firstIndex(where: { $0.hasSameKey(as: criterion) }) {
+                if update.criteria[position] != criterion {
+                    let earlier = describe(update.sources[Int(update.criteria[position].sourceIndex)])
+                    problems.append("\(criterion.key) of assessment \(id) is already set differently on \(earlier)")
+                }
+            } else if offset < 64 {
+                isNew |= 1 << UInt64(offset)
             }
         }
         guard problems.isEmpty else { return }
-        for column in row.setColumns where checks.fieldSources[column] == nil {
+        for column in row.setColumns where fieldSources[column] == nil {
             update.fields.take(column, from: row.fields)
-            checks.fieldSources[column] = update.sources.count  // this row is appended next
+            fieldSources[column] = update.sources.count  // this row is appended next
         }
-        for var criterion in row.criteria where !update.criteria.contains(where: { $0.key == criterion.key }) {
+        for (offset, var criterion) in row.criteria.enumerated()
+        where offset < 64 ? isNew & (1 << UInt64(offset)) != 0 : !update.criteria.contains(where: { $0.hasSameKey(as: criterion) }) {
             criterion.sourceIndex = Int32(update.sources.count)  // this row is appended next
             update.criteria.append(criterion)
         }
@@ -451,7 +452,7 @@ public final class BatchLoader {
         // Invalid assessments leave `updates` in place, without copying the valid ones.
         var kept = 0
         for index in updates.indices {
-            if let (location, problem) = checks[index].firstProblem {
+            if let (location, problem) = firstProblems[index] {
                 let update = updates[index]
                 let message = update.sources.count > 1
                     ? "assessment \(update.assessmentId) not sent: \(describe(location)): \(problem)"
@@ -463,7 +464,7 @@ public final class BatchLoader {
             }
         }
         updates.removeLast(updates.count - kept)
-        checks = []
+        fieldSources = []
         for (location, problem) in orphanRows {
             invalid.append(InvalidAssessment(assessmentId: nil, sources: [location], message: problem))
         }
@@ -479,21 +480,21 @@ public final class BatchLoader {
     }
 
     private func checkScorecards(_ catalog: ScorecardCatalog) {
-        for index in updates.indices where checks[index].firstProblem == nil {
+        for index in updates.indices where firstProblems[index] == nil {
             let update = updates[index]
             guard let scorecardId = update.fields.scorecardId else { continue }
             guard let scorecard = catalog.scorecards[scorecardId] else {
-                let location = update.sources[checks[index].fieldSources[.scorecardId] ?? 0]
+                let location = update.sources[fieldSources[index][.scorecardId] ?? 0]
                 let problem = "scorecard \(scorecardId) is not in the scorecards file"
                 record([problem], at: location)
-                checks[index].firstProblem = (location, problem)
+                firstProblems[index] = (location, problem)
                 continue
             }
             for criterion in update.criteria {
                 guard let problem = scorecard.problem(with: criterion) else { continue }
                 let location = update.sources[Int(criterion.sourceIndex)]
                 record([problem], at: location)
-                if checks[index].firstProblem == nil { checks[index].firstProblem = (location, problem) }
+                if firstProblems[index] == nil { firstProblems[index] = (location, problem) }
             }
         }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A value as it stands in one cell (CSV) or under one key (JSONL): its UTF-8 bytes, valid
 /// only during the call that decodes them, so a value becomes a `String` only when it is kept.
 enum RawValue {
@@ -49,6 +55,15 @@ struct RowDecoder {
     var zone: Timestamp.Zone?
     /// Every kept text comes from here, so repeated texts share one string.
     var texts = TextPool()
+    /// The last assessment-level values decoded, by column: they repeat on every row of an
+    /// assessment, and comparing their bytes costs less than decoding them again.
+    private var lastTexts = (aiSummary: LastDecoded<String>(), supervisorAssessment: LastDecoded<String>())
+    private var lastDates = (assessmentDate: LastDecoded<Timestamp>(), discussionDate: LastDecoded<Timestamp>(),
+                             expectedModifiedAt: LastDecoded<Timestamp>())
+
+    init(zone: Timestamp.Zone?) {
+        self.zone = zone
+    }
 
     /// The criterion columns of a flat row, gathered before they are checked together.
     struct PendingCriterion {
@@ -79,19 +94,19 @@ struct RowDecoder {
             criterion.named.insert(column)
             criterion.reason = text(column, value, row: &row)
         case .aiSummary:
-            row.fields.aiSummary = text(column, value, row: &row)
+            row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary)
             row.setColumns.insert(column)
         case .supervisorAssessment:
-            row.fields.supervisorAssessment = text(column, value, row: &row)
+            row.fields.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessment)
             row.setColumns.insert(column)
         case .assessmentDate:
-            row.fields.assessmentDate = date(column, value, row: &row)
+            row.fields.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDate)
             row.setColumns.insert(column)
         case .discussionDate:
-            row.fields.discussionDate = date(column, value, row: &row)
+            row.fields.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDate)
             row.setColumns.insert(column)
         case .expectedModifiedAt:
-            row.fields.expectedModifiedAt = date(column, value, row: &row)
+            row.fields.expectedModifiedAt = Self.date(column, value, zone: zone, row: &row, last: &lastDates.expectedModifiedAt)
             row.setColumns.insert(column)
         case .state:
             row.setColumns.insert(column)
@@ -180,20 +195,35 @@ struct RowDecoder {
     }
 
     private mutating func text(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> String? {
+        var unused = LastDecoded<String>()
+        return Self.text(column, value, row: &row, texts: &texts, last: &unused)
+    }
+
+    /// A text from the pool, or the column's last one when the bytes repeat.
+    private static func text(_ column: Column, _ value: RawValue, row: inout DecodedRow, texts: inout TextPool,
+                             last: inout LastDecoded<String>) -> String? {
         guard case .text(let bytes) = value else {
             row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
             return nil
         }
-        return texts.string(bytes)
+        if let repeated = last.value(for: bytes) { return repeated }
+        let text = texts.string(bytes)
+        last.remember(text, for: bytes)
+        return text
     }
 
-    private func date(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> Timestamp? {
+    /// A parsed date-time, or the column's last one when the bytes repeat.
+    private static func date(_ column: Column, _ value: RawValue, zone: Timestamp.Zone?, row: inout DecodedRow,
+                             last: inout LastDecoded<Timestamp>) -> Timestamp? {
         guard case .text(let raw) = value else {
             row.problems.append("\(column.rawValue) must be an RFC 3339 date-time string, got \(value.quoted)")
             return nil
         }
-        switch Timestamp.parse(raw.trimmingWhitespace(), zone: zone) {
+        let trimmed = raw.trimmingWhitespace()
+        if let repeated = last.value(for: trimmed) { return repeated }
+        switch Timestamp.parse(trimmed, zone: zone) {
         case .success(let timestamp):
+            last.remember(timestamp, for: trimmed)
             return timestamp
         case .failure(.missingOffset):
             row.problems.append("\(column.rawValue) \(value.quoted) has no UTC offset: write it like 2024-06-12T11:00:00+02:00 or pass --timezone")
@@ -206,6 +236,27 @@ struct RowDecoder {
     private func describe(_ value: RawValue) -> String {
         if case .number(let bytes) = value, bytes.count > 19 { return "\(String(decoding: bytes.prefix(24), as: UTF8.self))… (too large)" }
         return value.quoted
+    }
+}
+
+/// The last value decoded for a column, with the bytes it came from.
+struct LastDecoded<Value> {
+    private var bytes: [UInt8] = []
+    private var value: Value?
+
+    /// The value, when `bytes` are the ones it came from.
+    func value(for bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+        guard let value, self.bytes.count == bytes.count else { return nil }
+        let same = self.bytes.withUnsafeBufferPointer { kept in
+            bytes.isEmpty || memcmp(kept.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+        }
+        return same ? value : nil
+    }
+
+    mutating func remember(_ value: Value, for bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes.removeAll(keepingCapacity: true)
+        self.bytes.append(contentsOf: bytes)
+        self.value = value
     }
 }
 

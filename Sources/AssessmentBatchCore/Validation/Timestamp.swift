@@ -19,6 +19,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.fractionDigitCount = UInt8(fractionDigitCount)
     }
 
+    /// The instant `date` names, written with milliseconds (`2026-11-25T03:02:10.123Z`).
+    ///
+    /// The tool's one way to write a time: Foundation's date formatters would load ICU's data,
+    /// several megabytes of memory, for this one format.
+    public init(_ date: Date) {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let (seconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let negative = remainder < 0
+        self.init(seconds: negative ? seconds - 1 : seconds, nanoseconds: Int32(negative ? remainder + 1000 : remainder) * 1_000_000,
+                  fractionDigitCount: 3)
+    }
+
     public static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.seconds == rhs.seconds && lhs.nanoseconds == rhs.nanoseconds
     }
