@@ -92,11 +92,10 @@ struct ServerOptions: ParsableArguments {
         return token
     }
 
-    /// Everything the engine needs; also initialises libcurl (before any worker starts).
+    /// Everything the engine needs (the job initialises libcurl once the input is loaded).
     func configuration() throws -> ApplyConfiguration {
         let base = try resolvedBaseURL()
         let token = try loadToken()
-        try CurlGlobal.initialize()
         signal(SIGPIPE, SIG_IGN)
         return ApplyConfiguration(
             baseURL: base, token: token, concurrency: concurrency, maxRequestsPerSecond: maxRps,

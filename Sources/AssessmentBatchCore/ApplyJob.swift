@@ -131,6 +131,14 @@ public enum ApplyJob {
         }
         if !finished.isEmpty { logger.info("resuming: \(finished.count) assessments already done, \(pending.count) to go") }
 
+        // libcurl (and the TLS library under it) starts only now: what it takes comes after the
+        // loader's working memory is freed, not on top of it.
+        do {
+            try CurlGlobal.initialize()
+        } catch {
+            logger.error("\(error)")
+            return ApplyJobResult(exitStatus: .aborted, diagnostics: batch.diagnostics)
+        }
         let engine = ApplyEngine(configuration: options.configuration, logger: logger, control: control)
         let record: @Sendable (AssessmentOutcome) -> Void = { outcome in
             do {

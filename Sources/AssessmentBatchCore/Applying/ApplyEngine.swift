@@ -181,7 +181,12 @@ public final class ApplyEngine: Sendable {
         update.appendPatchBody(to: &body)
         let request = HTTPRequest(method: "PATCH", url: context.configuration.url("/quality/assessment/\(update.assessmentId)"),
                                   headers: context.patchHeaders, body: body)
-        switch runner.send(request, attempts: &outcome.attempts, lastStatus: &outcome.httpStatus) {
+        var attempts = 0
+        var lastStatus: Int?
+        let result = runner.send(request, attempts: &attempts, lastStatus: &lastStatus)
+        outcome.attempts = attempts
+        outcome.httpStatus = lastStatus
+        switch result {
         case .answered(let response) where (200..<300).contains(response.status):
             guard let live = response.body.withUnsafeBytes(LiveAssessment.init(answer:)) else {
                 outcome.errorKind = .mismatch

@@ -4,15 +4,27 @@ public struct AssessmentOutcome: Sendable {
         case applied, unchanged, failed, notAttempted
     }
 
-    public var assessmentId: Int?
+    // Stored in this order, with narrow numbers, so that small fields share words: a run keeps
+    // one outcome per assessment (56 bytes each instead of 80).
     public var sources: SourceList
+    public var error: String?
+    public var assessmentId: Int?
     public var status: Status
     public var errorKind: ErrorKind?
+    private var storedHTTPStatus: Int16 = -1
+    private var storedAttempts: Int32 = 0
+
     /// The last HTTP status received for it, if any.
-    public var httpStatus: Int?
+    public var httpStatus: Int? {
+        get { storedHTTPStatus < 0 ? nil : Int(storedHTTPStatus) }
+        set { storedHTTPStatus = newValue.map { Int16(clamping: $0) } ?? -1 }
+    }
+
     /// Requests sent for it.
-    public var attempts: Int
-    public var error: String?
+    public var attempts: Int {
+        get { Int(storedAttempts) }
+        set { storedAttempts = Int32(clamping: newValue) }
+    }
 
     public init(assessmentId: Int?, sources: SourceList, status: Status, errorKind: ErrorKind? = nil,
                 httpStatus: Int? = nil, attempts: Int = 0, error: String? = nil) {
