@@ -1,6 +1,6 @@
 extension AssessmentUpdate {
-    /// The bytes of `patchBody` as `JSONWriter` writes it, appended to `out` without
-    /// building the JSON tree first.
+    /// The PATCH body, compact JSON appended to `out`: only the fields the input sets, in the
+    /// API's documented order (written directly, without building a JSON tree).
     func appendPatchBody(to out: inout [UInt8]) {
         var first = true
         func key(_ name: StaticString) {

@@ -112,25 +112,4 @@ public struct AssessmentUpdate: Sendable {
         self.fields = fields
         self.sources = sources
     }
-
-    /// The PATCH body: only the fields the input sets, in the API's documented order.
-    public var patchBody: JSONValue {
-        var body = JSONObject()
-        if let text = fields.aiSummary { body.append("aiSummary", .string(text)) }
-        if let text = fields.supervisorAssessment { body.append("supervisorAssessment", .string(text)) }
-        if let date = fields.assessmentDate { body.append("assessmentDate", .string(date.description)) }
-        if let date = fields.discussionDate { body.append("discussionDate", .string(date.description)) }
-        if !criteria.isEmpty {
-            body.append("criteria", .array(criteria.map { criterion in
-                var item = JSONObject()
-                item.append("categoryId", .number(String(criterion.categoryId)))
-                item.append("criterionId", .number(String(criterion.criterionId)))
-                if let score = criterion.score { item.append("score", .number(String(score))) }
-                if let reason = criterion.reason { item.append("reason", .string(reason)) }
-                return .object(item)
-            }))
-        }
-        if let state = fields.state { body.append("state", .string(state.rawValue)) }
-        return .object(body)
-    }
 }
