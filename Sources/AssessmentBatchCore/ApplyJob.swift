@@ -91,7 +91,7 @@ public enum ApplyJob {
     private static func run(_ options: ApplyJobOptions, planOnly: Bool, logger: Logger, control: RunControl,
                             observer: JobObserver) -> ApplyJobResult {
         let startedAt = Date()
-        let batch = BatchLoader.load(options.paths, options: options.load)
+        var batch = BatchLoader.load(options.paths, options: options.load)
         if batch.hasFileErrors || (!batch.isValid && !options.skipInvalid) {
             return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
         }
@@ -118,9 +118,10 @@ public enum ApplyJob {
         var finished: [AssessmentOutcome] = []
         var pending: [AssessmentUpdate] = []
         if options.resumed.isEmpty {
-            pending = batch.updates
+            // Moved, not shared: `pending` is filtered in place after preflight.
+            pending = exchange(&batch.updates, with: [])
         } else {
-            for update in batch.updates {
+            for update in exchange(&batch.updates, with: []) {
                 if var done = options.resumed[update.assessmentId], done.isFinal {
                     done.sources = update.sources
                     finished.append(done)
@@ -148,73 +149,78 @@ public enum ApplyJob {
             }
         }
 
-        var toWrite = pending
-        var unrestorable: [UnrestorableValue] = []
         var plan: [PlannedAssessment] = []
-        // Where the undo line of each of `toWrite` is (apply with preflight only).
-        var undoLines: [UndoSpool.Line?] = []
-        var spool: UndoSpool?
+        // Where the undo line of each of `pending` is (apply with preflight only).
+        var undoLines: [Spool.Line?] = []
+        var spool: Spool?
+        var unrestorable: UnrestorableLog?
         if options.preflight {
             logger.info("preflight: reading \(pending.count) assessments from \(options.configuration.baseURL)")
             if !planOnly {
                 do {
-                    spool = try UndoSpool(directory: directory)
+                    spool = try Spool(directory: directory, name: ".undo-spool")
+                    unrestorable = try UnrestorableLog(directory: directory, count: pending.count)
                 } catch {
                     logger.error("\(error)")
                     control.abort(.localFailure("\(error)"), abortTransfers: false)
                 }
             }
             observer.phaseStarted("preflight", pending.count)
-            let spooled = Mutex([UndoSpool.Line?](repeating: nil, count: planOnly ? 0 : pending.count))
+            let spooled = Mutex([Spool.Line?](repeating: nil, count: planOnly ? 0 : pending.count))
             let undoSpool = spool
+            let unrestorableLog = unrestorable
             var verdicts = engine.preflight(pending, options: options.preflightOptions) { index, verdict in
                 if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
                 guard case .write(let changes, let undo, let notRestorable) = verdict else { return verdict }
-                // A plan shows the changes; an apply keeps only where its undo line is.
+                // A plan shows the changes; an apply keeps only where its undo line and its
+                // report entries are.
                 if planOnly { return .write(changes: changes, undo: nil, unrestorable: notRestorable) }
-                if let undo, let undoSpool {
-                    var bytes: [UInt8] = []
-                    JSONWriter.write(.object(undo), into: &bytes)
-                    bytes.append(UInt8(ascii: "\n"))
-                    do {
+                do {
+                    if let undo, let undoSpool {
+                        var bytes: [UInt8] = []
+                        JSONWriter.write(.object(undo), into: &bytes)
+                        bytes.append(UInt8(ascii: "\n"))
                         let line = try undoSpool.store(bytes)
                         spooled.withLock { $0[index] = line }
-                    } catch {
-                        control.abort(.localFailure("\(error)"), abortTransfers: false)
                     }
+                    try unrestorableLog?.store(notRestorable, at: index)
+                } catch {
+                    control.abort(.localFailure("\(error)"), abortTransfers: false)
                 }
-                return .write(changes: [], undo: nil, unrestorable: notRestorable)
+                return .write(changes: [], undo: nil, unrestorable: [])
             }
-            let spooledLines = spooled.withLock { $0 }
             if planOnly { plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) } }
-            toWrite = []
-            // Sized once: an unscored scorecard lists two values per criterion, millions in a big file.
-            unrestorable.reserveCapacity(verdicts.reduce(0) { total, verdict in
-                if case .write(_, _, let values)? = verdict { total + values.count } else { total }
-            })
-            for (index, update) in pending.enumerated() {
+            // `pending` (and the undo lines with it) is filtered in place down to the
+            // assessments to write, in input order: no second array of updates.
+            undoLines = spooled.withLock { exchange(&$0, with: []) }
+            var kept = 0
+            for index in pending.indices {
                 // Each verdict is released as it is read.
                 switch exchange(&verdicts[index], with: nil) {
-                case .write(_, _, let notRestorable)?:
-                    toWrite.append(update)
-                    if !planOnly { undoLines.append(spooledLines[index]) }
-                    unrestorable += notRestorable
+                case .write?:
+                    pending.swapAt(kept, index)
+                    if !planOnly { undoLines.swapAt(kept, index) }
+                    kept += 1
                 case .unchanged?:
-                    let outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .unchanged)
+                    let outcome = AssessmentOutcome(assessmentId: pending[index].assessmentId, sources: pending[index].sources,
+                                                    status: .unchanged)
                     finished.append(outcome)
                     if !planOnly { record(outcome) }
                 case .failed(let kind, let message, let status)?:
-                    let outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .failed,
-                                                    errorKind: kind, httpStatus: status, attempts: 0, error: message)
+                    let outcome = AssessmentOutcome(assessmentId: pending[index].assessmentId, sources: pending[index].sources,
+                                                    status: .failed, errorKind: kind, httpStatus: status, attempts: 0, error: message)
                     finished.append(outcome)
                     if !planOnly { record(outcome) }
                 case nil:
                     finished.append(AssessmentOutcome(
-                        assessmentId: update.assessmentId, sources: update.sources, status: .notAttempted, errorKind: .notAttempted,
-                        error: "not attempted: \(control.abortReason?.description ?? "the run stopped")"))
+                        assessmentId: pending[index].assessmentId, sources: pending[index].sources, status: .notAttempted,
+                        errorKind: .notAttempted, error: "not attempted: \(control.abortReason?.description ?? "the run stopped")"))
                 }
             }
+            pending.removeLast(pending.count - kept)
+            if !planOnly { undoLines.removeLast(undoLines.count - kept) }
         }
+        let toWrite = exchange(&pending, with: [])
 
         var writeOutcomes: [AssessmentOutcome] = []
         let strictStop = options.strict && finished.contains { $0.status == .failed }

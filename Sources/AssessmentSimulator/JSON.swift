@@ -77,25 +77,8 @@ struct ResponseWriter {
         }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     mutating func string(_ value: String) {
-        self.bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): self.raw("\\\"")
-            case UInt8(ascii: "\\"): self.raw("\\\\")
-            case 0x0A: self.raw("\\n")
-            case 0x0D: self.raw("\\r")
-            case 0x09: self.raw("\\t")
-            case 0x00..<0x20:
-                self.raw("\\u00")
-                self.bytes.append(Self.hex[Int(byte >> 4)])
-                self.bytes.append(Self.hex[Int(byte & 0x0F)])
-            default: self.bytes.append(byte)
-            }
-        }
-        self.bytes.append(UInt8(ascii: "\""))
+        JSONWriter.appendEscaped(value, into: &self.bytes)
     }
 
     mutating func optionalString(_ value: String?) {

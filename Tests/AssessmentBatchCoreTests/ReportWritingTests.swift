@@ -26,14 +26,21 @@ struct ReportWritingTests {
         var options = JSONObject()
         options.append("concurrency", .number("4"))
         options.append("nested", .object(JSONObject([(key: "list", value: .array([.string("x"), .array([])]))])))
+        let directory = temporaryDirectory()
+        // Workers store entries in any order; the report lists them by assessment index.
+        let entries: [[UnrestorableValue]] = [
+            [UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady"),
+             UnrestorableValue(assessmentId: 7, field: "category 1 criterion 2 reason", value: "(empty)")],
+            [],
+            [UnrestorableValue.unscored(CriterionKey(categoryId: 3, criterionId: 12), of: 9)],
+        ].prefix(outcomeCount).map { $0 }
+        let log = outcomeCount == 0 ? nil : try UnrestorableLog(directory: directory, count: entries.count)
+        for index in entries.indices.reversed() { try log?.store(entries[index], at: index) }
         let report = RunReport(
             command: "apply", startedAt: Date(timeIntervalSince1970: 1_700_000_000), finishedAt: Date(timeIntervalSince1970: 1_700_000_002),
             baseURL: "http://127.0.0.1:1/api/mind", inputs: [first, second], options: options, outcomes: Array(outcomes.prefix(outcomeCount)),
             statistics: statistics, failuresFiles: [FailuresFile(path: "run/a.failures.csv", rows: 1, input: "in/a.csv")],
-            abortReason: nil, exitStatus: .failures,
-            unrestorable: [UnrestorableValue(assessmentId: 7, field: "state", value: "aiReady"),
-                           UnrestorableValue(assessmentId: 7, field: "category 1 criterion 2 reason", value: "(empty)")].suffix(outcomeCount))
-        let directory = temporaryDirectory()
+            abortReason: nil, exitStatus: .failures, unrestorable: log)
         let path = try report.write(to: directory)
         let written = try #require(FileManager.default.contents(atPath: path))
         let tree = try Array(written).withUnsafeBytes { try JSONParser.parse($0) }
@@ -50,7 +57,11 @@ struct ReportWritingTests {
             #expect(writtenOutcomes[1].objectValue?["assessmentId"] == .null)
         }
         #expect(tree.objectValue?["counts"]?.objectValue?["assessments"]?.intValue == outcomeCount)
-        #expect(tree.objectValue?["notRestorable"]?.arrayValue?.count == min(2, outcomeCount))
+        let notRestorable = try #require(tree.objectValue?["notRestorable"]?.arrayValue)
+        #expect(notRestorable == entries.joined().map(\.json))
+        #expect(notRestorable.count == [0, 2, 2, 3][outcomeCount])
+        // Nothing of the spool is left in the run directory.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["report.json"])
         #expect(tree.objectValue?.keys.suffix(2) == ["notRestorable", "outcomes"])
     }
 

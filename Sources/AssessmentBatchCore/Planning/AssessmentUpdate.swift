@@ -3,10 +3,8 @@ public enum TargetState: String, Sendable, CaseIterable {
     case reviewedBySupervisor, discussedWithAssessee
 }
 
-/// One criterion change: `score` and `reason` are nil when left unchanged.
-///
-/// Ids and score are stored as 32-bit values (32 bytes per criterion instead of 48): a
-/// million-row file keeps a million of these.
+/// One criterion change: `score` and `reason` are nil when left unchanged. Assessments keep
+/// theirs in a `CriterionList`, more compactly.
 public struct CriterionUpdate: Sendable, Equatable {
     private var storedCategoryId: Int32
     private var storedCriterionId: Int32
@@ -34,11 +32,6 @@ public struct CriterionUpdate: Sendable, Equatable {
     public static func == (lhs: CriterionUpdate, rhs: CriterionUpdate) -> Bool {
         lhs.storedCategoryId == rhs.storedCategoryId && lhs.storedCriterionId == rhs.storedCriterionId
             && lhs.storedScore == rhs.storedScore && lhs.reason == rhs.reason
-    }
-
-    /// Whether both name the same criterion (`key == other.key`, without widening).
-    func hasSameKey(as other: CriterionUpdate) -> Bool {
-        storedCategoryId == other.storedCategoryId && storedCriterionId == other.storedCriterionId
     }
 
     /// The criterion this update names.
@@ -101,14 +94,14 @@ public struct SourceLocation: Sendable, Hashable, Comparable {
 public struct AssessmentUpdate: Sendable {
     public var assessmentId: Int
     /// Criteria in the order they first appear in the input.
-    public var criteria: [CriterionUpdate]
+    public var criteria: CriterionList
     public var fields: AssessmentFields
     /// Every input row that contributed, in input order.
     public var sources: SourceList
 
     public init(assessmentId: Int, criteria: [CriterionUpdate] = [], fields: AssessmentFields = AssessmentFields(), sources: SourceList = []) {
         self.assessmentId = assessmentId
-        self.criteria = criteria
+        self.criteria = CriterionList(criteria)
         self.fields = fields
         self.sources = sources
     }

@@ -57,8 +57,8 @@ public struct RunReport: Sendable {
     public var failuresFiles: [FailuresFile]
     public var abortReason: AbortReason?
     public var exitStatus: ExitStatus
-    /// Values the undo file cannot put back.
-    public var unrestorable: [UnrestorableValue] = []
+    /// Values the undo file cannot put back; nil when none were found.
+    public var unrestorable: UnrestorableLog?
 
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
@@ -113,14 +113,6 @@ public struct RunReport: Sendable {
         return .object(root)
     }
 
-    private static func json(_ value: UnrestorableValue) -> JSONValue {
-        var object = JSONObject()
-        object.append("assessmentId", .number(String(value.assessmentId)))
-        object.append("field", .string(value.field))
-        object.append("value", .string(value.value))
-        return .object(object)
-    }
-
     private func json(_ outcome: AssessmentOutcome) -> JSONValue {
         var object = JSONObject()
         object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
@@ -156,8 +148,15 @@ public struct RunReport: Sendable {
         var bytes: [UInt8] = []
         JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
         bytes.removeLast("\n}".utf8.count)
-        bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
-        try Self.writeArray(unrestorable, json: Self.json, to: file, buffer: &bytes)
+        bytes.append(contentsOf: ",\n  \"notRestorable\": [".utf8)
+        var empty = true
+        try unrestorable?.forEachPiece { piece in
+            if !empty { bytes.append(UInt8(ascii: ",")) }
+            empty = false
+            bytes.append(contentsOf: piece)
+            try Self.flushIfLarge(&bytes, to: file)
+        }
+        bytes.append(contentsOf: (empty ? "]" : "\n  ]").utf8)
         bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
         try Self.writeArray(outcomes, json: json, to: file, buffer: &bytes)
         bytes.append(contentsOf: "\n}\n".utf8)
@@ -175,23 +174,31 @@ public struct RunReport: Sendable {
             return
         }
         buffer.append(UInt8(ascii: "["))
-        var element: [UInt8] = []
         for (index, value) in elements.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            buffer.append(contentsOf: "\n    ".utf8)
-            // Each line of the element indented to its depth (strings hold no raw newlines).
-            element.removeAll(keepingCapacity: true)
-            JSONWriter.write(json(value), pretty: true, into: &element)
-            for byte in element {
-                buffer.append(byte)
-                if byte == UInt8(ascii: "\n") { buffer.append(contentsOf: "    ".utf8) }
-            }
-            if buffer.count >= 1 << 16 {
-                try file.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
+            appendElement(json(value), to: &buffer)
+            try flushIfLarge(&buffer, to: file)
         }
         buffer.append(contentsOf: "\n  ]".utf8)
+    }
+
+    /// Appends `value` as the pretty text of one element of a member array of the root
+    /// object, on its own line.
+    static func appendElement(_ value: JSONValue, to buffer: inout [UInt8]) {
+        var element: [UInt8] = []
+        JSONWriter.write(value, pretty: true, into: &element)
+        buffer.append(contentsOf: "\n    ".utf8)
+        // Each line of the element indented to its depth (strings hold no raw newlines).
+        for byte in element {
+            buffer.append(byte)
+            if byte == UInt8(ascii: "\n") { buffer.append(contentsOf: "    ".utf8) }
+        }
+    }
+
+    private static func flushIfLarge(_ buffer: inout [UInt8], to file: OutputFile) throws {
+        guard buffer.count >= 1 << 16 else { return }
+        try file.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 
     /// RFC 3339 in UTC with milliseconds.

@@ -419,10 +419,10 @@ public final class BatchLoader {
         // One search per criterion: the first 64 of a row remember whether they are new.
         var isNew: UInt64 = 0
         for (offset, criterion) in row.criteria.enumerated() {
-            if let position = update.criteria.firstIndex(where: { $0.hasSameKey(as: criterion) }) {
-                if update.criteria[position] != criterion {
-                    let earlier = describe(update.sources[Int(update.criteria[position].sourceIndex)])
-                    problems.append("\(criterion.key) of assessment \(id) is already set differently on \(earlier)")
+            if let earlier = update.criteria.entries.first(where: { $0.hasSameKey(as: criterion) }) {
+                if !decoder.hasSameValues(earlier, criterion) {
+                    let line = describe(update.sources[Int(earlier.sourceIndex)])
+                    problems.append("\(criterion.key) of assessment \(id) is already set differently on \(line)")
                 }
             } else if offset < 64 {
                 isNew |= 1 << UInt64(offset)
@@ -434,7 +434,7 @@ public final class BatchLoader {
             fieldSources[column] = update.sources.count  // this row is appended next
         }
         for (offset, var criterion) in row.criteria.enumerated()
-        where offset < 64 ? isNew & (1 << UInt64(offset)) != 0 : !update.criteria.contains(where: { $0.hasSameKey(as: criterion) }) {
+        where offset < 64 ? isNew & (1 << UInt64(offset)) != 0 : !update.criteria.entries.contains(where: { $0.hasSameKey(as: criterion) }) {
             criterion.sourceIndex = Int32(update.sources.count)  // this row is appended next
             update.criteria.append(criterion)
         }
@@ -447,6 +447,9 @@ public final class BatchLoader {
     // MARK: - Finishing
 
     private func finish() -> LoadedBatch {
+        // Every reason is in the pool now: the updates read theirs from one shared table.
+        let reasons = decoder.texts.table()
+        for index in updates.indices { updates[index].criteria.texts = reasons }
         if let catalog = options.scorecards { checkScorecards(catalog) }
         var invalid: [InvalidAssessment] = []
         // Invalid assessments leave `updates` in place, without copying the valid ones.

@@ -32,7 +32,8 @@ enum RawValue {
 struct DecodedRow {
     var location: SourceLocation
     var assessmentId: Int?
-    var criteria: [CriterionUpdate] = []
+    /// Reasons index the decoder's `texts`.
+    var criteria: [CriterionList.Entry] = []
     var fields = AssessmentFields()
     /// Every problem found in this row alone.
     var problems: [String] = []
@@ -70,7 +71,8 @@ struct RowDecoder {
         var categoryId: Int?
         var criterionId: Int?
         var score: Int?
-        var reason: String?
+        /// Index into `texts`.
+        var reason: Int32?
         /// Which of the four criterion columns the row names.
         var named = ColumnSet()
     }
@@ -92,7 +94,11 @@ struct RowDecoder {
             criterion.score = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reason:
             criterion.named.insert(column)
-            criterion.reason = text(column, value, row: &row)
+            guard case .text(let bytes) = value else {
+                row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
+                return
+            }
+            criterion.reason = texts.index(bytes)
         case .aiSummary:
             row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary)
             row.setColumns.insert(column)
@@ -147,14 +153,23 @@ struct RowDecoder {
             return
         }
         guard let categoryId = criterion.categoryId, let criterionId = criterion.criterionId else { return }
-        let update = CriterionUpdate(categoryId: categoryId, criterionId: criterionId, score: criterion.score, reason: criterion.reason)
-        if let earlier = row.criteria.first(where: { $0.key == update.key }) {
-            if earlier != update {
-                row.problems.append("\(update.key) appears twice in this row with different values")
+        let entry = CriterionList.Entry(categoryId: Int32(categoryId), criterionId: Int32(criterionId),
+                                        score: criterion.score.map { Int32($0) } ?? -1, reason: criterion.reason ?? -1)
+        if let earlier = row.criteria.first(where: { $0.hasSameKey(as: entry) }) {
+            if !hasSameValues(earlier, entry) {
+                row.problems.append("\(CriterionKey(categoryId: categoryId, criterionId: criterionId)) appears twice in this row with different values")
             }
             return
         }
-        row.criteria.append(update)
+        row.criteria.append(entry)
+    }
+
+    /// Whether two criteria decoded here write the same score and reason.
+    func hasSameValues(_ a: CriterionList.Entry, _ b: CriterionList.Entry) -> Bool {
+        guard a.score == b.score else { return false }
+        if a.reason == b.reason { return true }
+        // Texts past the pool's limit are not looked up again: equal ones may differ in index.
+        return a.reason >= 0 && b.reason >= 0 && texts.text(at: a.reason) == texts.text(at: b.reason)
     }
 
     /// Whether two bytes are equal when ASCII letters are compared without case.
@@ -192,11 +207,6 @@ struct RowDecoder {
             return nil
         }
         return parsed
-    }
-
-    private mutating func text(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> String? {
-        var unused = LastDecoded<String>()
-        return Self.text(column, value, row: &row, texts: &texts, last: &unused)
     }
 
     /// A text from the pool, or the column's last one when the bytes repeat.

@@ -10,13 +10,16 @@ import Darwin
 ///
 /// Hand-written rather than a `Set<String>`: finding a text there needs a `String` built first,
 /// which is the allocation this pool exists to avoid. Bounded: past `limit` distinct texts, new
-/// ones are handed out without being kept, so a file of unique texts does not pay for a huge pool.
+/// ones are not looked up again, so a file of unique texts does not pay for a huge hash table.
 struct TextPool {
+    /// Every text handed out by index, then the kept ones handed out as strings.
     private var strings: [String] = []
     /// Open addressing with linear probing; 0 is empty, else the text's 32-bit hash in the high
     /// half and its index in `strings` plus one in the low half.
     private var slots: [UInt64]
     private var mask: Int
+    /// How many texts can be found again.
+    private var kept = 0
     let limit: Int
     /// Per pool, so crafted texts cannot be made to collide in advance.
     private let seed = UInt64.random(in: .min ... .max)
@@ -27,27 +30,70 @@ struct TextPool {
         mask = 63
     }
 
-    /// Distinct texts kept.
-    var count: Int { strings.count }
-
     /// The kept string with these bytes, or a new one (kept while there is room).
     mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        switch find(bytes) {
+        case .found(let index):
+            return strings[index]
+        case .missing(let slot, let hash):
+            let text = String(decoding: bytes, as: UTF8.self)
+            if kept < limit { keep(text, slot: slot, hash: hash) }
+            return text
+        }
+    }
+
+    /// The index of the text with these bytes in `table()`: a kept one, or a new one (which
+    /// later lookups find while there is room).
+    mutating func index(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        switch find(bytes) {
+        case .found(let index):
+            return Int32(index)
+        case .missing(let slot, let hash):
+            let text = String(decoding: bytes, as: UTF8.self)
+            if kept < limit {
+                keep(text, slot: slot, hash: hash)
+            } else {
+                strings.append(text)
+            }
+            return Int32(strings.count - 1)
+        }
+    }
+
+    /// The text at `index` (from `index(_:)`).
+    func text(at index: Int32) -> String {
+        strings[Int(index)]
+    }
+
+    /// Every text handed out by index, at its index.
+    func table() -> TextTable {
+        TextTable(strings)
+    }
+
+    private enum Lookup {
+        case found(Int)
+        /// Where the text would go.
+        case missing(slot: Int, hash: UInt32)
+    }
+
+    private func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Lookup {
         let hash = Self.hash(bytes, seed: seed)
         var slot = Int(hash) & mask
         while slots[slot] != 0 {
             let entry = slots[slot]
             if UInt32(truncatingIfNeeded: entry >> 32) == hash {
-                let candidate = strings[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1]
-                if Self.equal(candidate, bytes) { return candidate }
+                let index = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if Self.equal(strings[index], bytes) { return .found(index) }
             }
             slot = (slot + 1) & mask
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard strings.count < limit else { return text }
+        return .missing(slot: slot, hash: hash)
+    }
+
+    private mutating func keep(_ text: String, slot: Int, hash: UInt32) {
         strings.append(text)
+        kept += 1
         slots[slot] = UInt64(hash) << 32 | UInt64(strings.count)
-        if strings.count * 2 > slots.count { grow() }
-        return text
+        if kept * 2 > slots.count { grow() }
     }
 
     private static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

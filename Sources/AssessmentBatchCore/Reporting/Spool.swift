@@ -5,10 +5,11 @@ import Darwin
 #endif
 import Synchronization
 
-/// Undo lines held on disk between preflight and write, so a run keeps 16 bytes per
-/// assessment in memory instead of its before-image: an unlinked file in the run directory,
-/// gone when the run ends however it ends. Safe to use from several threads.
-final class UndoSpool: @unchecked Sendable {
+/// Bytes held on disk between preflight and the write or the report (undo lines, report
+/// entries), so a run keeps 16 bytes per stored piece in memory instead of the piece: an
+/// unlinked file in the run directory, gone when the run ends however it ends. Safe to use
+/// from several threads.
+final class Spool: @unchecked Sendable {
     // @unchecked: `fd` is immutable; each store writes its own byte range, reserved atomically.
     private let fd: Int32
     private let path: String
@@ -20,8 +21,9 @@ final class UndoSpool: @unchecked Sendable {
         var count: Int
     }
 
-    init(directory: String) throws(FileError) {
-        path = "\(directory)/.undo-spool"
+    /// - Parameter name: the file's name in `directory` (a dot file, unlinked at once).
+    init(directory: String, name: String) throws(FileError) {
+        path = "\(directory)/\(name)"
         // A spool left by a process killed before the unlink is simply reused.
         fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: path, operation: .create) }
