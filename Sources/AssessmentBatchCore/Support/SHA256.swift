@@ -1,10 +1,138 @@
-/// Streaming SHA-256 (FIPS 180-4), for the input digests in reports and journals.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Streaming SHA-256 (FIPS 180-4), for the input digests in reports and journals. Copies are
+/// independent, like any value.
 ///
-/// Hand-written: the only packaged implementation here (swift-crypto) would add minutes to
-/// every clean build (and to `scripts/bench`, which must build from a fresh clone in its time
-/// limit) for one hash over files the tool already reads chunk by chunk. It runs on a second
-/// thread while the file is parsed (`ChunkedFileReader.forEachChunk(hashingInto:_:)`).
+/// The work is done by OpenSSL's libcrypto when the process has it loaded (libcurl's OpenSSL
+/// build brings it along): it uses the CPU's SHA instructions, several times faster than
+/// portable code, and hashing must keep up with parsing. Its functions are looked up at run
+/// time, so building needs no OpenSSL headers (only libcurl's); without them, a portable
+/// implementation does the same work. The package carries no packaged SHA-256 that would not
+/// add minutes to every clean build (swift-crypto). It runs on a second thread while the file
+/// is parsed (`ChunkedFileReader.forEachChunk(hashingInto:_:)`).
 public struct SHA256 {
+    private var libcrypto: LibcryptoSHA256?
+    private var portable: PortableSHA256?
+
+    public init() {
+        self.init(portable: false)
+    }
+
+    /// - Parameter portable: use the portable code even when libcrypto is there (for tests).
+    init(portable: Bool) {
+        if !portable, let functions = Libcrypto.functions, let context = LibcryptoSHA256(functions) {
+            libcrypto = context
+        } else {
+            self.portable = PortableSHA256()
+        }
+    }
+
+    /// Whether libcrypto does the work.
+    var usesLibcrypto: Bool { libcrypto != nil }
+
+    /// Adds bytes to the digest.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        if let shared = libcrypto {
+            if !isKnownUniquelyReferenced(&libcrypto) {
+                // Only allocation can fail here; a digest that silently lost bytes would be worse.
+                guard let copy = shared.copy() else { fatalError("cannot copy a SHA-256 context") }
+                libcrypto = copy
+            }
+            libcrypto?.update(bytes)
+        } else {
+            portable?.update(bytes)
+        }
+    }
+
+    /// The digest as 64 lower-case hex digits; ends the digest.
+    public mutating func finalizeHex() -> String {
+        let words: [UInt8] = libcrypto?.finalize() ?? portable?.finalize() ?? []
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in words {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+}
+
+/// The libcrypto functions SHA-256 needs, found in the running process (never loaded by us).
+private struct Libcrypto: @unchecked Sendable {
+    // @unchecked: C function pointers, immutable once found.
+    let newContext: @convention(c) () -> OpaquePointer?
+    let freeContext: @convention(c) (OpaquePointer?) -> Void
+    let copyContext: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
+    let sha256: @convention(c) () -> OpaquePointer?
+    let initialize: @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Int32
+    let update: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int) -> Int32
+    let finalize: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?) -> Int32
+
+    static let functions: Libcrypto? = {
+        func find<T>(_ name: String, as type: T.Type) -> T? {
+            // A null handle is RTLD_DEFAULT: the libraries already loaded.
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+            return unsafeBitCast(symbol, to: type)
+        }
+        guard let newContext = find("EVP_MD_CTX_new", as: (@convention(c) () -> OpaquePointer?).self),
+              let freeContext = find("EVP_MD_CTX_free", as: (@convention(c) (OpaquePointer?) -> Void).self),
+              let copyContext = find("EVP_MD_CTX_copy_ex", as: (@convention(c) (OpaquePointer?, OpaquePointer?) -> Int32).self),
+              let sha256 = find("EVP_sha256", as: (@convention(c) () -> OpaquePointer?).self),
+              let initialize = find("EVP_DigestInit_ex", as: (@convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Int32).self),
+              let update = find("EVP_DigestUpdate", as: (@convention(c) (OpaquePointer?, UnsafeRawPointer?, Int) -> Int32).self),
+              let finalize = find("EVP_DigestFinal_ex",
+                                  as: (@convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?) -> Int32).self)
+        else { return nil }
+        return Libcrypto(newContext: newContext, freeContext: freeContext, copyContext: copyContext, sha256: sha256,
+                         initialize: initialize, update: update, finalize: finalize)
+    }()
+}
+
+/// One libcrypto digest context.
+private final class LibcryptoSHA256 {
+    private let functions: Libcrypto
+    private let context: OpaquePointer
+
+    init?(_ functions: Libcrypto) {
+        guard let context = functions.newContext() else { return nil }
+        self.functions = functions
+        self.context = context
+        guard functions.initialize(context, functions.sha256(), nil) == 1 else { return nil }
+    }
+
+    private init?(copying other: LibcryptoSHA256) {
+        guard let context = other.functions.newContext() else { return nil }
+        functions = other.functions
+        self.context = context
+        guard functions.copyContext(context, other.context) == 1 else { return nil }
+    }
+
+    deinit { functions.freeContext(context) }
+
+    func copy() -> LibcryptoSHA256? {
+        LibcryptoSHA256(copying: self)
+    }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        // Cannot fail for an initialised SHA-256 context.
+        _ = functions.update(context, base, bytes.count)
+    }
+
+    func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { functions.finalize(context, $0.baseAddress, &length) }
+        return digest
+    }
+}
+
+/// SHA-256 in Swift, for a process without libcrypto.
+private struct PortableSHA256 {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
@@ -22,10 +150,8 @@ public struct SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public init() {}
-
     /// Adds bytes to the digest.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length += UInt64(bytes.count)
         var offset = 0
         if !pending.isEmpty {
@@ -45,8 +171,8 @@ public struct SHA256 {
         if offset < bytes.count { pending.append(contentsOf: bytes[offset...]) }
     }
 
-    /// The digest as 64 lower-case hex digits.
-    public mutating func finalizeHex() -> String {
+    /// The digest's 32 bytes; ends the digest.
+    mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail: [UInt8] = [0x80]
         let padding = (56 - (Int(length % 64) + 1) % 64 + 64) % 64
@@ -55,12 +181,7 @@ public struct SHA256 {
         let savedLength = length
         tail.withUnsafeBytes { update($0) }
         length = savedLength
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for word in state {
-            for shift in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((word >> UInt32(shift)) & 0xf)]) }
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return state.flatMap { word in stride(from: 24, through: 0, by: -8).map { UInt8(truncatingIfNeeded: word >> UInt32($0)) } }
     }
 
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
