@@ -362,9 +362,9 @@ private struct Parser {
         }
         let print = withLastString { key in key.baseAddress.map { Self.fingerprint(UnsafeRawPointer($0), count: key.count) } ?? 0 }
         for index in object.firstKey..<keyCount where keys[index].print == print {
-            if withLastString({ bytes(of: keys[index]) == Array($0) }) { return false }
+            if withLastString({ isKey(keys[index], equalTo: $0) }) { return false }
         }
-        if keyCount - object.firstKey == 16 {
+        if keyCount - object.firstKey == Self.linearKeyLimit {
             // Big objects switch to a hash set (fingerprints are cheap, not collision-proof).
             var set = Set((object.firstKey..<keyCount).map { bytes(of: keys[$0]) })
             set.insert(withLastString { Array($0) })
@@ -384,7 +384,19 @@ private struct Parser {
         return true
     }
 
-    /// The bytes of a recorded key (only needed on a fingerprint match or for a big object).
+    /// Keys an object checks for duplicates one by one, by fingerprint, before it switches to a
+    /// set: an API object has a few dozen keys at most, and building the set costs an array per key.
+    static let linearKeyLimit = 64
+
+    /// Whether a recorded key has these bytes (on a fingerprint match), without copying either.
+    func isKey(_ entry: KeyEntry, equalTo bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if entry.start < 0 {
+            return escapedKeys[-1 - entry.start].withUnsafeBufferPointer { $0.elementsEqual(bytes) }
+        }
+        return entry.count == bytes.count && UnsafeBufferPointer(start: base + entry.start, count: entry.count).elementsEqual(bytes)
+    }
+
+    /// The bytes of a recorded key (for the set of a big object).
     func bytes(of entry: KeyEntry) -> [UInt8] {
         entry.start >= 0 ? Array(UnsafeBufferPointer(start: base + entry.start, count: entry.count)) : escapedKeys[-1 - entry.start]
     }
