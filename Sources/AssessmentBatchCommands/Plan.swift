@@ -37,7 +37,18 @@ extension AssessmentBatchCommand {
                 printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)")
                 throw ExitCode(result.exitStatus.rawValue)
             }
-            FileHandle.standardOutput.write(Data(PlanFile.diff(result.plan, inputs: result.report?.inputs.map(\.path) ?? []).utf8))
+            if let rendered = result.renderedPlan {
+                // Streamed: the diff of a big file runs to hundreds of megabytes.
+                var pending: [UInt8] = []
+                try PlanFile.writeDiff(result.plan, rendered: rendered) { piece in
+                    pending.append(contentsOf: piece)
+                    if pending.count >= 1 << 16 {
+                        FileHandle.standardOutput.write(Data(pending))
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                }
+                FileHandle.standardOutput.write(Data(pending))
+            }
             let summary = PlanFile.summarize(result.plan, invalid: result.report?.counts.failedByKind[.invalid] ?? 0)
             printError("assessment-batch plan: " + summary.filter { $0.1 > 0 || ["toWrite", "unchanged"].contains($0.0) }
                 .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "))

@@ -51,8 +51,11 @@ public struct ApplyJobResult: Sendable {
     public var runDirectory: String?
     public var reportPath: String?
     public var report: RunReport?
-    /// `plan` only: the decision per assessment, in input order.
+    /// `plan` only: the decision per assessment, in input order (a write's changes are left
+    /// out: they are in `renderedPlan`).
     public var plan: [PlannedAssessment] = []
+    /// `plan` only: `plan.json`'s entries and the diff, held on disk.
+    public var renderedPlan: RenderedPlan?
 }
 
 /// One assessment in a plan.
@@ -154,27 +157,39 @@ public enum ApplyJob {
         var undoLines: [Spool.Line?] = []
         var spool: Spool?
         var unrestorable: UnrestorableLog?
+        var renderedPlan: RenderedPlan?
         if options.preflight {
             logger.info("preflight: reading \(pending.count) assessments from \(options.configuration.baseURL)")
-            if !planOnly {
-                do {
+            do {
+                if planOnly {
+                    renderedPlan = try RenderedPlan(directory: directory, count: pending.count, inputs: batch.inputs.map(\.path))
+                } else {
                     spool = try Spool(directory: directory, name: ".undo-spool")
                     unrestorable = try UnrestorableLog(directory: directory, count: pending.count)
-                } catch {
-                    logger.error("\(error)")
-                    control.abort(.localFailure("\(error)"), abortTransfers: false)
                 }
+            } catch {
+                logger.error("\(error)")
+                control.abort(.localFailure("\(error)"), abortTransfers: false)
             }
             observer.phaseStarted("preflight", pending.count)
             let spooled = Mutex([Spool.Line?](repeating: nil, count: planOnly ? 0 : pending.count))
             let undoSpool = spool
             let unrestorableLog = unrestorable
+            let plannedPlan = renderedPlan
+            let planned = planOnly ? pending : []
             var verdicts = engine.preflight(pending, options: options.preflightOptions) { index, verdict in
                 if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
-                guard case .write(let changes, let undo, let notRestorable) = verdict else { return verdict }
-                // A plan shows the changes; an apply keeps only where its undo line and its
-                // report entries are.
-                if planOnly { return .write(changes: changes, undo: nil, unrestorable: notRestorable) }
+                // A plan renders each decision to disk at once; an apply keeps only where its undo
+                // line and its report entries are.
+                if planOnly {
+                    do {
+                        try plannedPlan?.store(planned[index], verdict, at: index)
+                    } catch {
+                        control.abort(.localFailure("\(error)"), abortTransfers: false)
+                    }
+                }
+                guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
+                if planOnly { return .write(changes: [], undo: nil, unrestorable: []) }
                 do {
                     if let undo, let undoSpool {
                         var bytes: [UInt8] = []
@@ -292,7 +307,10 @@ public enum ApplyJob {
         var reportPath: String?
         do {
             if planOnly {
-                reportPath = try PlanFile.write(plan: plan, invalid: batch.invalid, report: report, to: directory)
+                if let renderedPlan {
+                    reportPath = try PlanFile.write(plan: plan, rendered: renderedPlan, invalid: batch.invalid, report: report,
+                                                    to: directory)
+                }
             } else {
                 report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
                 report.finishedAt = Date()
@@ -302,7 +320,7 @@ public enum ApplyJob {
             logger.error("\(error)")
         }
         return ApplyJobResult(exitStatus: exitStatus, diagnostics: batch.diagnostics, runDirectory: directory,
-                              reportPath: reportPath, report: report, plan: plan)
+                              reportPath: reportPath, report: report, plan: plan, renderedPlan: renderedPlan)
     }
 
     static func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome]) -> ExitStatus {

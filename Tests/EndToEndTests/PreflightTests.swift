@@ -129,7 +129,20 @@ struct PreflightTests {
             #expect(simulator.requestCount(method: "PATCH", path: "/api/mind/quality/assessment/{id}") == patchesBefore)
             #expect(plan.exitStatus == .failures)
             #expect(FileManager.default.fileExists(atPath: "\(dir)/plan/plan.json"))
-            let diff = PlanFile.diff(plan.plan)
+            var diffBytes: [UInt8] = []
+            try PlanFile.writeDiff(plan.plan, rendered: try #require(plan.renderedPlan)) { diffBytes += $0 }
+            let diff = String(decoding: diffBytes, as: UTF8.self)
+            #expect(diff.contains("  category "))  // the changes of the writes are there
+            // plan.json, streamed entry by entry, is the pretty text of its tree.
+            let written = try #require(FileManager.default.contents(atPath: "\(dir)/plan/plan.json"))
+            let tree = try Array(written).withUnsafeBytes { try JSONParser.parse($0) }
+            var pretty: [UInt8] = []
+            JSONWriter.write(tree, pretty: true, into: &pretty)
+            #expect(Array(written) == pretty + [UInt8(ascii: "\n")])
+            let entries = try #require(tree.objectValue?["assessments"]?.arrayValue)
+            #expect(entries.compactMap { $0.objectValue?["assessmentId"]?.intValue } == targets.map(\.0.id))
+            #expect(entries.map { $0.objectValue?["action"]?.stringValue } == ["unchanged", "unchanged", "unchanged", "unchanged", "write", "skip"])
+            #expect(entries[4].objectValue?["changes"]?.arrayValue?.isEmpty == false)
             #expect(diff.contains("assessment \(targets[4].0.id) (line 6): write"))
             #expect(diff.contains("assessment \(targets[0].0.id) (line 2): unchanged"))
             let apply = await runJob(["\(dir)/b.csv"], simulator: simulator, out: "\(dir)/apply")

@@ -1,7 +1,48 @@
+import StrictJSON
+
+/// Each assessment's `plan.json` entry and diff lines, rendered as preflight decides and held
+/// on disk until the run ends: a plan of a big file lists every change of every criterion
+/// (hundreds of megabytes for a million rows), which memory should not have to hold.
+public final class RenderedPlan: Sendable {
+    private let elements: IndexedSpool
+    private let diffs: IndexedSpool
+    private let inputs: [String]
+
+    /// - Parameters:
+    ///   - count: how many assessments the plan has.
+    ///   - inputs: the input paths, which name rows when there are several.
+    init(directory: String, count: Int, inputs: [String]) throws(FileError) {
+        elements = try IndexedSpool(directory: directory, name: ".plan-spool", count: count)
+        diffs = try IndexedSpool(directory: directory, name: ".plan-diff-spool", count: count)
+        self.inputs = inputs
+    }
+
+    /// Renders and stores the entry of the assessment with index `index`.
+    func store(_ update: AssessmentUpdate, _ verdict: PreflightVerdict, at index: Int) throws(FileError) {
+        var element: [UInt8] = []
+        RunReport.appendElement(PlanFile.element(update, verdict), to: &element)
+        try elements.store(element, at: index)
+        try diffs.store(Array(PlanFile.diffText(update, verdict, inputs: inputs).utf8), at: index)
+    }
+
+    /// The stored entry at `index`, or one rendered now (an assessment the run never reached).
+    fileprivate func element(at index: Int, of entry: PlannedAssessment) throws -> [UInt8] {
+        if let stored = try elements.piece(at: index) { return stored }
+        var element: [UInt8] = []
+        RunReport.appendElement(PlanFile.element(entry.update, entry.verdict), to: &element)
+        return element
+    }
+
+    fileprivate func diff(at index: Int, of entry: PlannedAssessment) throws -> [UInt8] {
+        try diffs.piece(at: index) ?? Array(PlanFile.diffText(entry.update, entry.verdict, inputs: inputs).utf8)
+    }
+}
+
 /// `plan.json` and the human-readable diff of a `plan` run.
 public enum PlanFile {
-    /// Writes `plan.json` into `directory`; returns its path.
-    static func write(plan: [PlannedAssessment], invalid: [InvalidAssessment], report: RunReport, to directory: String) throws -> String {
+    /// Writes `plan.json` into `directory`, its entries streamed from `rendered`; returns its path.
+    static func write(plan: [PlannedAssessment], rendered: RenderedPlan, invalid: [InvalidAssessment], report: RunReport,
+                      to directory: String) throws -> String {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
         root.append("version", .string(toolVersion))
@@ -13,32 +54,6 @@ public enum PlanFile {
         var summaryObject = JSONObject()
         for (key, value) in summary { summaryObject.append(key, .number(String(value))) }
         root.append("summary", .object(summaryObject))
-        root.append("assessments", .array(plan.map { entry in
-            var object = JSONObject()
-            object.append("assessmentId", .number(String(entry.update.assessmentId)))
-            object.append("sourceLines", .array(entry.update.sources.map { .number(String($0.line)) }))
-            switch entry.verdict {
-            case .write(let changes, _, let unrestorable)?:
-                object.append("action", .string("write"))
-                object.append("changes", .array(changes.map { change in
-                    var item = JSONObject()
-                    item.append("field", .string(change.field))
-                    item.append("old", .string(change.old))
-                    item.append("new", .string(change.new))
-                    return .object(item)
-                }))
-                object.append("notRestorable", .array(unrestorable.map { .string($0.field) }))
-            case .unchanged?:
-                object.append("action", .string("unchanged"))
-            case .failed(let kind, let message, _)?:
-                object.append("action", .string("skip"))
-                object.append("errorKind", .string(kind.rawValue))
-                object.append("error", .string(message))
-            case nil:
-                object.append("action", .string("notInspected"))
-            }
-            return .object(object)
-        }))
         root.append("invalid", .array(invalid.map { entry in
             var object = JSONObject()
             object.append("assessmentId", entry.assessmentId.map { .number(String($0)) } ?? .null)
@@ -47,11 +62,58 @@ public enum PlanFile {
             return .object(object)
         }))
         let path = "\(directory)/plan.json"
+        let file = try OutputFile(path: path)
         var bytes: [UInt8] = []
         JSONWriter.write(.object(root), pretty: true, into: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        try writeFileAtomically(path, bytes)
+        bytes.removeLast("\n}".utf8.count)
+        bytes.append(contentsOf: ",\n  \"assessments\": [".utf8)
+        for (index, entry) in plan.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: try rendered.element(at: index, of: entry))
+            if bytes.count >= 1 << 16 {
+                try file.write(bytes)
+                bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes.append(contentsOf: (plan.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8)
+        try file.write(bytes)
+        try file.commit()
         return path
+    }
+
+    /// Hands the per-assessment diff to `write` piece by piece, in input order.
+    public static func writeDiff(_ plan: [PlannedAssessment], rendered: RenderedPlan, to write: ([UInt8]) throws -> Void) throws {
+        for (index, entry) in plan.enumerated() {
+            try write(try rendered.diff(at: index, of: entry))
+        }
+    }
+
+    /// One assessment's entry in `plan.json`.
+    static func element(_ update: AssessmentUpdate, _ verdict: PreflightVerdict?) -> JSONValue {
+        var object = JSONObject()
+        object.append("assessmentId", .number(String(update.assessmentId)))
+        object.append("sourceLines", .array(update.sources.map { .number(String($0.line)) }))
+        switch verdict {
+        case .write(let changes, _, let unrestorable)?:
+            object.append("action", .string("write"))
+            object.append("changes", .array(changes.map { change in
+                var item = JSONObject()
+                item.append("field", .string(change.field))
+                item.append("old", .string(change.old))
+                item.append("new", .string(change.new))
+                return .object(item)
+            }))
+            object.append("notRestorable", .array(unrestorable.map { .string($0.field) }))
+        case .unchanged?:
+            object.append("action", .string("unchanged"))
+        case .failed(let kind, let message, _)?:
+            object.append("action", .string("skip"))
+            object.append("errorKind", .string(kind.rawValue))
+            object.append("error", .string(message))
+        case nil:
+            object.append("action", .string("notInspected"))
+        }
+        return .object(object)
     }
 
     /// Counts per decision: `toWrite`, `unchanged`, `rejected`, `conflicts`, `invalid`, `transient`, `notInspected`.
@@ -72,33 +134,30 @@ public enum PlanFile {
                 ("invalid", invalidCount), ("transient", transient), ("notInspected", notInspected)]
     }
 
-    /// The per-assessment diff printed on stdout; rows are named by line, or by `file:line`
-    /// when several inputs were read.
-    public static func diff(_ plan: [PlannedAssessment], inputs: [String] = []) -> String {
+    /// One assessment's lines of the diff printed on stdout; rows are named by line, or by
+    /// `file:line` when several inputs were read.
+    static func diffText(_ update: AssessmentUpdate, _ verdict: PreflightVerdict?, inputs: [String]) -> String {
+        // "line 3", "lines 2, 4", or with several inputs "a.csv lines 2, 4; b.jsonl line 1".
+        var places: [String] = []
+        for input in Set(update.sources.map(\.input)).sorted() {
+            let lines = update.sources.filter { $0.input == input }.map { String($0.line) }
+            let name = inputs.count > 1 ? "\(inputs[input].split(separator: "/").last ?? "") " : ""
+            places.append("\(name)line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))")
+        }
+        let head = "assessment \(update.assessmentId) (\(places.joined(separator: "; ")))"
         var text = ""
-        for entry in plan {
-            let head: String
-            // "line 3", "lines 2, 4", or with several inputs "a.csv lines 2, 4; b.jsonl line 1".
-            var places: [String] = []
-            for input in Set(entry.update.sources.map(\.input)).sorted() {
-                let lines = entry.update.sources.filter { $0.input == input }.map { String($0.line) }
-                let name = inputs.count > 1 ? "\(inputs[input].split(separator: "/").last ?? "") " : ""
-                places.append("\(name)line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))")
-            }
-            head = "assessment \(entry.update.assessmentId) (\(places.joined(separator: "; ")))"
-            switch entry.verdict {
-            case .write(let changes, _, let unrestorable)?:
-                text += "\(head): write\n"
-                for change in changes { text += "  \(change.field): \(change.old) → \(change.new)\n" }
-                if changes.isEmpty { text += "  (values already hold; --force re-sends them)\n" }
-                for value in unrestorable { text += "  note: \(value.field) cannot be restored by the undo file (was \(value.value))\n" }
-            case .unchanged?:
-                text += "\(head): unchanged\n"
-            case .failed(let kind, let message, _)?:
-                text += "\(head): \(kind.rawValue): \(message)\n"
-            case nil:
-                text += "\(head): not inspected (the run stopped)\n"
-            }
+        switch verdict {
+        case .write(let changes, _, let unrestorable)?:
+            text += "\(head): write\n"
+            for change in changes { text += "  \(change.field): \(change.old) → \(change.new)\n" }
+            if changes.isEmpty { text += "  (values already hold; --force re-sends them)\n" }
+            for value in unrestorable { text += "  note: \(value.field) cannot be restored by the undo file (was \(value.value))\n" }
+        case .unchanged?:
+            text += "\(head): unchanged\n"
+        case .failed(let kind, let message, _)?:
+            text += "\(head): \(kind.rawValue): \(message)\n"
+        case nil:
+            text += "\(head): not inspected (the run stopped)\n"
         }
         return text
     }

@@ -58,3 +58,26 @@ final class Spool: @unchecked Sendable {
         return bytes
     }
 }
+
+/// A piece of bytes per index (per assessment of a run), held in a `Spool`: stored in any
+/// order from any thread, read back by index.
+final class IndexedSpool: Sendable {
+    private let spool: Spool
+    private let pieces: Mutex<[Spool.Line?]>
+
+    init(directory: String, name: String, count: Int) throws(FileError) {
+        spool = try Spool(directory: directory, name: name)
+        pieces = Mutex([Spool.Line?](repeating: nil, count: count))
+    }
+
+    func store(_ bytes: [UInt8], at index: Int) throws(FileError) {
+        let line = try spool.store(bytes)
+        pieces.withLock { $0[index] = line }
+    }
+
+    /// The piece stored at `index`; nil when none was.
+    func piece(at index: Int) throws(FileError) -> [UInt8]? {
+        guard let line = pieces.withLock({ $0[index] }) else { return nil }
+        return try spool.load(line)
+    }
+}

@@ -1,19 +1,17 @@
 import StrictJSON
-import Synchronization
 
 /// The `notRestorable` entries of an apply run, held on disk from preflight until the report
 /// is written: a batch of unscored criteria lists two per criterion, millions for a big file,
 /// so memory holds only where each assessment's entries are. Entries come out in the order of
 /// the assessments' indices, whatever order the workers stored them in.
 public final class UnrestorableLog: Sendable {
-    private let spool: Spool
-    /// Where the entries of the assessment with each index are, as report text; nil: none.
-    private let pieces: Mutex<[Spool.Line?]>
+    private let pieces: IndexedSpool
+    private let count: Int
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
-        spool = try Spool(directory: directory, name: ".not-restorable-spool")
-        pieces = Mutex([Spool.Line?](repeating: nil, count: count))
+        pieces = try IndexedSpool(directory: directory, name: ".not-restorable-spool", count: count)
+        self.count = count
     }
 
     /// Stores the entries of the assessment with index `index` (below `count`), already
@@ -25,15 +23,13 @@ public final class UnrestorableLog: Sendable {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
             RunReport.appendElement(value.json, to: &bytes)
         }
-        let line = try spool.store(bytes)
-        pieces.withLock { $0[index] = line }
+        try pieces.store(bytes, at: index)
     }
 
     /// Calls `body` with the stored entries of each assessment that has some, in index order.
     func forEachPiece(_ body: ([UInt8]) throws -> Void) throws {
-        for line in pieces.withLock({ $0 }) {
-            guard let line else { continue }
-            try body(try spool.load(line))
+        for index in 0..<count {
+            if let piece = try pieces.piece(at: index) { try body(piece) }
         }
     }
 }
