@@ -5,8 +5,8 @@ import Darwin
 #endif
 import Synchronization
 
-/// Bytes held on disk between preflight and the write or the report (undo lines, report
-/// entries), so a run keeps 16 bytes per stored piece in memory instead of the piece: an
+/// Bytes held on disk between preflight and the write or the report (undo lines, report and
+/// plan entries), so a run keeps 16 bytes per stored piece in memory instead of the piece: an
 /// unlinked file in the run directory, gone when the run ends however it ends. Safe to use
 /// from several threads.
 final class Spool: @unchecked Sendable {
