@@ -66,16 +66,11 @@ public enum PlanFile {
         var bytes: [UInt8] = []
         JSONWriter.write(.object(root), pretty: true, into: &bytes)
         bytes.removeLast("\n}".utf8.count)
-        bytes.append(contentsOf: ",\n  \"assessments\": [".utf8)
-        for (index, entry) in plan.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: try rendered.element(at: index, of: entry))
-            if bytes.count >= 1 << 16 {
-                try file.write(bytes)
-                bytes.removeAll(keepingCapacity: true)
-            }
+        bytes.append(contentsOf: ",\n  \"assessments\": ".utf8)
+        try RunReport.writeMemberArray(to: file, buffer: &bytes) { add in
+            for (index, entry) in plan.enumerated() { try add(try rendered.element(at: index, of: entry)) }
         }
-        bytes.append(contentsOf: (plan.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8)
+        bytes.append(contentsOf: "\n}\n".utf8)
         try file.write(bytes)
         try file.commit()
         return path

@@ -148,57 +148,47 @@ public struct RunReport: Sendable {
         var bytes: [UInt8] = []
         JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
         bytes.removeLast("\n}".utf8.count)
-        bytes.append(contentsOf: ",\n  \"notRestorable\": [".utf8)
-        var empty = true
-        try unrestorable?.forEachPiece { piece in
-            if !empty { bytes.append(UInt8(ascii: ",")) }
-            empty = false
-            bytes.append(contentsOf: piece)
-            try Self.flushIfLarge(&bytes, to: file)
-        }
-        bytes.append(contentsOf: (empty ? "]" : "\n  ]").utf8)
+        bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
+        try Self.writeMemberArray(to: file, buffer: &bytes) { add in try unrestorable?.forEachPiece(add) }
         bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
-        try Self.writeArray(outcomes, json: json, to: file, buffer: &bytes)
+        try Self.writeMemberArray(to: file, buffer: &bytes) { add in
+            var element: [UInt8] = []
+            for outcome in outcomes {
+                element.removeAll(keepingCapacity: true)
+                Self.appendElement(json(outcome), to: &element)
+                try add(element)
+            }
+        }
         bytes.append(contentsOf: "\n}\n".utf8)
         try file.write(bytes)
         try file.commit()
         return path
     }
 
-    /// Appends `elements` as the pretty text of a member array of the root object, flushing
-    /// `buffer` to `file` as it grows.
-    private static func writeArray<Element>(_ elements: [Element], json: (Element) -> JSONValue, to file: OutputFile,
-                                            buffer: inout [UInt8]) throws {
-        guard !elements.isEmpty else {
-            buffer.append(contentsOf: "[]".utf8)
-            return
-        }
+    /// Appends a member array of the root object, pretty, to `buffer`, flushing it to `file` as
+    /// it grows: `pieces` hands `add` one or more elements at a time, each rendered by
+    /// `appendElement` (several joined by commas), so a long list is never held whole.
+    static func writeMemberArray(to file: OutputFile, buffer: inout [UInt8],
+                                 pieces: (_ add: ([UInt8]) throws -> Void) throws -> Void) throws {
         buffer.append(UInt8(ascii: "["))
-        for (index, value) in elements.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            appendElement(json(value), to: &buffer)
-            try flushIfLarge(&buffer, to: file)
+        var empty = true
+        try pieces { piece in
+            if !empty { buffer.append(UInt8(ascii: ",")) }
+            empty = false
+            buffer.append(contentsOf: piece)
+            if buffer.count >= 1 << 16 {
+                try file.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
-        buffer.append(contentsOf: "\n  ]".utf8)
+        buffer.append(contentsOf: (empty ? "]" : "\n  ]").utf8)
     }
 
     /// Appends `value` as the pretty text of one element of a member array of the root
     /// object, on its own line.
     static func appendElement(_ value: JSONValue, to buffer: inout [UInt8]) {
-        var element: [UInt8] = []
-        JSONWriter.write(value, pretty: true, into: &element)
         buffer.append(contentsOf: "\n    ".utf8)
-        // Each line of the element indented to its depth (strings hold no raw newlines).
-        for byte in element {
-            buffer.append(byte)
-            if byte == UInt8(ascii: "\n") { buffer.append(contentsOf: "    ".utf8) }
-        }
-    }
-
-    private static func flushIfLarge(_ buffer: inout [UInt8], to file: OutputFile) throws {
-        guard buffer.count >= 1 << 16 else { return }
-        try file.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        JSONWriter.writePretty(value, atDepth: 2, into: &buffer)
     }
 
     /// RFC 3339 in UTC with milliseconds.
