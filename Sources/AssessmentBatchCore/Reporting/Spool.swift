@@ -80,4 +80,11 @@ final class IndexedSpool: Sendable {
         guard let line = pieces.withLock({ $0[index] }) else { return nil }
         return try spool.load(line)
     }
+
+    /// Calls `body` with every stored piece, in index order.
+    func forEachPiece(_ body: ([UInt8]) throws -> Void) throws {
+        for line in pieces.withLock({ $0 }) {
+            if let line { try body(try spool.load(line)) }
+        }
+    }
 }

@@ -6,12 +6,10 @@ import StrictJSON
 /// the assessments' indices, whatever order the workers stored them in.
 public final class UnrestorableLog: Sendable {
     private let pieces: IndexedSpool
-    private let count: Int
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
         pieces = try IndexedSpool(directory: directory, name: ".not-restorable-spool", count: count)
-        self.count = count
     }
 
     /// Stores the entries of the assessment with index `index` (below `count`), already
@@ -28,9 +26,7 @@ public final class UnrestorableLog: Sendable {
 
     /// Calls `body` with the stored entries of each assessment that has some, in index order.
     func forEachPiece(_ body: ([UInt8]) throws -> Void) throws {
-        for index in 0..<count {
-            if let piece = try pieces.piece(at: index) { try body(piece) }
-        }
+        try pieces.forEachPiece(body)
     }
 }
 
