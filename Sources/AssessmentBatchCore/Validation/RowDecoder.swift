@@ -94,10 +94,7 @@ struct RowDecoder {
             criterion.score = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reason:
             criterion.named.insert(column)
-            guard case .text(let bytes) = value else {
-                row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
-                return
-            }
+            guard let bytes = Self.textBytes(column, value, row: &row) else { return }
             criterion.reason = texts.index(bytes)
         case .aiSummary:
             row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary)
@@ -212,14 +209,20 @@ struct RowDecoder {
     /// A text from the pool, or the column's last one when the bytes repeat.
     private static func text(_ column: Column, _ value: RawValue, row: inout DecodedRow, texts: inout TextPool,
                              last: inout LastDecoded<String>) -> String? {
-        guard case .text(let bytes) = value else {
-            row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
-            return nil
-        }
+        guard let bytes = textBytes(column, value, row: &row) else { return nil }
         if let repeated = last.value(for: bytes) { return repeated }
         let text = texts.string(bytes)
         last.remember(text, for: bytes)
         return text
+    }
+
+    /// The bytes of a text value; nil, with the row's problem, for anything else.
+    private static func textBytes(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> UnsafeBufferPointer<UInt8>? {
+        guard case .text(let bytes) = value else {
+            row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
+            return nil
+        }
+        return bytes
     }
 
     /// A parsed date-time, or the column's last one when the bytes repeat.
