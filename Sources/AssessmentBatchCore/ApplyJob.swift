@@ -1,7 +1,6 @@
 import CurlHTTP
 import Foundation
 import Logging
-import Synchronization
 
 /// Everything `apply` and `plan` need besides the token's source.
 public struct ApplyJobOptions: Sendable {
@@ -153,9 +152,10 @@ public enum ApplyJob {
         }
 
         var plan: [PlannedAssessment] = []
-        // Where the undo line of each of `pending` is (apply with preflight only).
-        var undoLines: [Spool.Line?] = []
-        var spool: Spool?
+        // Each before-image by its assessment's index in `pending` (apply with preflight only),
+        // and, for each assessment left to write, that index.
+        var undoSpool: IndexedSpool?
+        var preflightIndices: [Int] = []
         var unrestorable: UnrestorableLog?
         var renderedPlan: RenderedPlan?
         if options.preflight {
@@ -164,7 +164,7 @@ public enum ApplyJob {
                 if planOnly {
                     renderedPlan = try RenderedPlan(directory: directory, count: pending.count, inputs: batch.inputs.map(\.path))
                 } else {
-                    spool = try Spool(directory: directory, name: ".undo-spool")
+                    undoSpool = try IndexedSpool(directory: directory, name: ".undo-spool", count: pending.count)
                     unrestorable = try UnrestorableLog(directory: directory, count: pending.count)
                 }
             } catch {
@@ -172,8 +172,7 @@ public enum ApplyJob {
                 control.abort(.localFailure("\(error)"), abortTransfers: false)
             }
             observer.phaseStarted("preflight", pending.count)
-            let spooled = Mutex([Spool.Line?](repeating: nil, count: planOnly ? 0 : pending.count))
-            let undoSpool = spool
+            let undoImages = undoSpool
             let unrestorableLog = unrestorable
             let plannedPlan = renderedPlan
             let planned = planOnly ? pending : []
@@ -191,12 +190,11 @@ public enum ApplyJob {
                 guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
                 if planOnly { return .write(changes: [], undo: nil, unrestorable: []) }
                 do {
-                    if let undo, let undoSpool {
+                    if let undo, let undoImages {
                         var bytes: [UInt8] = []
                         JSONWriter.write(.object(undo), into: &bytes)
                         bytes.append(UInt8(ascii: "\n"))
-                        let line = try undoSpool.store(bytes)
-                        spooled.withLock { $0[index] = line }
+                        try undoImages.store(bytes, at: index)
                     }
                     try unrestorableLog?.store(notRestorable, at: index)
                 } catch {
@@ -205,16 +203,15 @@ public enum ApplyJob {
                 return .write(changes: [], undo: nil, unrestorable: [])
             }
             if planOnly { plan = zip(pending, verdicts).map { PlannedAssessment(update: $0, verdict: $1) } }
-            // `pending` (and the undo lines with it) is filtered in place down to the
-            // assessments to write, in input order: no second array of updates.
-            undoLines = spooled.withLock { exchange(&$0, with: []) }
+            // `pending` is filtered in place down to the assessments to write, in input order:
+            // no second array of updates.
             var kept = 0
             for index in pending.indices {
                 // Each verdict is released as it is read.
                 switch exchange(&verdicts[index], with: nil) {
                 case .write?:
                     pending.swapAt(kept, index)
-                    if !planOnly { undoLines.swapAt(kept, index) }
+                    if !planOnly { preflightIndices.append(index) }
                     kept += 1
                 case .unchanged?:
                     let outcome = AssessmentOutcome(assessmentId: pending[index].assessmentId, sources: pending[index].sources,
@@ -233,7 +230,6 @@ public enum ApplyJob {
                 }
             }
             pending.removeLast(pending.count - kept)
-            if !planOnly { undoLines.removeLast(undoLines.count - kept) }
         }
         let toWrite = exchange(&pending, with: [])
 
@@ -247,14 +243,14 @@ public enum ApplyJob {
         } else if !control.stop.isCancelled {
             let undoFile: AppendOnlyFile?
             do {
-                undoFile = undoLines.contains { $0 != nil } ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
+                undoFile = undoSpool?.isEmpty == false ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
             } catch {
                 logger.error("\(error)")
                 undoFile = nil
                 control.abort(.localFailure("\(error)"), abortTransfers: false)
             }
-            let lines = undoLines
-            let undoSpool = spool
+            let undoImages = undoSpool
+            let indices = preflightIndices
             let updates = toWrite
             if !updates.isEmpty {
                 logger.info("sending \(updates.count) assessments with \(min(updates.count, options.configuration.concurrency)) workers")
@@ -262,8 +258,8 @@ public enum ApplyJob {
             observer.phaseStarted("apply", updates.count)
             writeOutcomes = engine.write(updates, beforeSending: { index in
                 // The before-image reaches the OS before the PATCH leaves.
-                guard let undoFile, let undoSpool, let line = lines[index] else { return }
-                try undoFile.append(try undoSpool.load(line))
+                guard let undoFile, let undoImages, let image = try undoImages.piece(at: indices[index]) else { return }
+                try undoFile.append(image)
             }, onOutcome: { _, outcome in
                 record(outcome)
                 observer.itemFinished(outcome.status == .failed)

@@ -86,6 +86,23 @@ struct PreflightTests {
         }
     }
 
+    /// Before-images are kept by preflight order; the ones written must be those of the
+    /// assessments sent, also when earlier assessments are not sent.
+    @Test func undoLinesBelongToTheAssessmentsSent() async throws {
+        try await withSimulator { simulator in
+            let dir = scratchDirectory()
+            let targets = editableAssessments(simulator, count: 4)
+            try simulator.store.setState(.aiInProgress, ofAssessment: targets[0].0.id)
+            write(changeFile(targets), to: "\(dir)/in.csv")
+            let apply = await runJob(["\(dir)/in.csv"], simulator: simulator, out: "\(dir)/run")
+            #expect(apply.report?.counts.applied == 3)
+            #expect(apply.report?.counts.failed == 1)
+            let undoLines = try #require(read("\(dir)/run/undo.jsonl")).split(separator: "\n")
+            #expect(Set(undoLines.map { String($0.prefix(while: { $0 != "," })) })
+                == Set(targets.dropFirst().map { "{\"assessmentId\":\($0.0.id)" }))
+        }
+    }
+
     @Test func undoFileRestoresTheStore() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()

@@ -9,7 +9,7 @@ import Synchronization
 /// plan entries), so a run keeps 16 bytes per stored piece in memory instead of the piece: an
 /// unlinked file in the run directory, gone when the run ends however it ends. Safe to use
 /// from several threads.
-final class Spool: @unchecked Sendable {
+private final class Spool: @unchecked Sendable {
     // @unchecked: `fd` is immutable; each store writes its own byte range, reserved atomically.
     private let fd: Int32
     private let path: String
@@ -73,6 +73,11 @@ final class IndexedSpool: Sendable {
     func store(_ bytes: [UInt8], at index: Int) throws(FileError) {
         let line = try spool.store(bytes)
         pieces.withLock { $0[index] = line }
+    }
+
+    /// True while nothing is stored.
+    var isEmpty: Bool {
+        pieces.withLock { !$0.contains { $0 != nil } }
     }
 
     /// The piece stored at `index`; nil when none was.
