@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Plumbing the tool and the simulator share: a seedable generator and a monotonic clock.
+        .target(name: "SharedSupport", swiftSettings: swiftSettings),
         // A strict RFC 8259 reader and a writer that keep key order and exact number text,
         // shared by the tool and the simulator.
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
@@ -35,7 +37,7 @@ let package = Package(
         // The domain: reading, validation, planning, applying, reporting.
         .target(
             name: "AssessmentBatchCore",
-            dependencies: ["CurlHTTP", "StrictJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CurlHTTP", "SharedSupport", "StrictJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The command-line surface (one subcommand per file); the executable only calls it.
@@ -50,14 +52,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "assessment-batch",
-            dependencies: ["AssessmentBatchCommands"],
+            dependencies: ["AssessmentBatchCommands", "CurlHTTP"],
             swiftSettings: swiftSettings
         ),
         // The local stand-in for the enneo quality API.
         .target(
             name: "AssessmentSimulator",
             dependencies: [
-                "StrictJSON",
+                "SharedSupport", "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,18 +75,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AssessmentBatchCoreTests",
-            dependencies: ["AssessmentBatchCore", "StrictJSON"],
+            dependencies: ["AssessmentBatchCore", "SharedSupport", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AssessmentSimulatorTests",
-            dependencies: ["AssessmentSimulator", "StrictJSON"],
+            dependencies: ["AssessmentSimulator", "SharedSupport", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "AssessmentBatchCommands", "AssessmentBatchCore", "AssessmentSimulator", "CurlHTTP", "StrictJSON",
+                "AssessmentBatchCore", "AssessmentSimulator", "CurlHTTP", "StrictJSON",
                 "assessment-batch",
             ],
             swiftSettings: swiftSettings

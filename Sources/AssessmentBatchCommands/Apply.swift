@@ -69,7 +69,7 @@ extension AssessmentBatchCommand {
             do {
                 journal = try Journal.read(directory: directory)
             } catch {
-                throw ValidationError("Cannot resume from \(directory): \(error)")
+                throw CommandFailure("cannot resume from \(directory): \(error)")
             }
             var original = try Apply.parse(journal.header.arguments)
             original.input.files = journal.header.inputs.map { input in
@@ -78,7 +78,7 @@ extension AssessmentBatchCommand {
             for (input, path) in zip(journal.header.inputs, original.input.files) {
                 let digest = try sha256(ofFile: path)
                 guard digest == input.sha256 else {
-                    throw ValidationError("Cannot resume: \(input.path) changed since the run started (SHA-256 \(digest), journal has \(input.sha256)).")
+                    throw CommandFailure("cannot resume: \(input.path) changed since the run started (SHA-256 \(digest), journal has \(input.sha256)).")
                 }
             }
             original.server.out = directory

@@ -30,6 +30,9 @@ public struct AssessmentBatchCommand: ParsableCommand {
             Foundation.exit(0)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("assessment-batch: \(failure.message)\n".utf8))
+            Foundation.exit(failure.status.rawValue)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

@@ -27,7 +27,7 @@ extension AssessmentBatchCommand {
             let options = ApplyJobOptions(
                 paths: input.files, load: try input.loadOptions(), skipInvalid: skipInvalid, outDirectory: server.out,
                 configuration: try server.configuration(), preflight: true, preflightOptions: preflight.options,
-                recordedOptions: recorded)
+                strict: preflight.strict, recordedOptions: recorded)
             let logger = server.logger()
             let result = runInterruptibly { control, observer in
                 ApplyJob.plan(options, logger: logger, control: control, observer: observer)
@@ -54,6 +54,7 @@ extension AssessmentBatchCommand {
                 .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "))
             if let path = result.reportPath { printError("  plan:     \(path)") }
             if let reason = result.report?.abortReason { printError("  stopped:  \(reason)") }
+            if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight would refuse some assessments") }
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
         }
 

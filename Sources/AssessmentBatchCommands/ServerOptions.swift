@@ -71,23 +71,41 @@ struct ServerOptions: ParsableArguments {
         return base
     }
 
-    /// The token from --token-file or $ENNEO_TOKEN, whitespace stripped.
-    func loadToken() throws -> String {
+    /// The token from --token-file or $ENNEO_TOKEN, surrounding whitespace stripped.
+    ///
+    /// Each mistake gets its own one-line message (exit 2, no usage banner); no message holds
+    /// any part of the token.
+    func loadToken() throws(CommandFailure) -> String {
         let raw: String
+        let source: String
         if let tokenFile {
+            source = "--token-file \(tokenFile)"
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: tokenFile, isDirectory: &isDirectory) else {
+                throw CommandFailure("\(source) does not exist: write the API token into that file, or set ENNEO_TOKEN instead.")
+            }
+            guard !isDirectory.boolValue else {
+                throw CommandFailure("\(source) is a directory: name the file that holds the API token.")
+            }
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw ValidationError("Cannot read --token-file \(tokenFile).")
+                throw CommandFailure("\(source) cannot be read (permission denied?): make it readable by this user (chmod 600 it and own it).")
             }
             raw = String(decoding: data, as: UTF8.self)
         } else if let fromEnvironment = environment["ENNEO_TOKEN"] {
+            source = "ENNEO_TOKEN"
             raw = fromEnvironment
         } else {
-            throw ValidationError("No API token: set ENNEO_TOKEN or pass --token-file FILE.")
+            throw CommandFailure("No API token: set ENNEO_TOKEN or pass --token-file FILE (a file holding the token alone).")
         }
         let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw ValidationError("The API token is empty.") }
+        guard !token.isEmpty else {
+            throw CommandFailure("\(source) is empty: it must hold the API token.")
+        }
+        if token.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw CommandFailure("\(source) has a line break inside the token: it must hold the token alone on one line.")
+        }
         guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw ValidationError("The API token contains control characters.")
+            throw CommandFailure("\(source) holds control characters inside the token: it must hold the token alone.")
         }
         return token
     }

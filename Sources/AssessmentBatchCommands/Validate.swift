@@ -14,6 +14,8 @@ extension AssessmentBatchCommand {
         @Option(help: "A JSON array of scorecards as GET /quality/scorecard returns them; rows with scorecardId are checked against it.")
         var scorecards: String?
 
+        func validate() throws { try input.requireFiles() }
+
         func run() throws {
             var catalog: ScorecardCatalog?
             if let scorecards {

@@ -1,3 +1,4 @@
+import SharedSupport
 import StrictJSON
 // JSON encoding of the API objects, written straight into bytes (no Codable on the hot path).
 

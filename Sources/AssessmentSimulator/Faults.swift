@@ -1,3 +1,4 @@
+import SharedSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -85,23 +86,17 @@ final class FaultInjector: Sendable {
 
     init(settings: FaultSettings) {
         self.settings = settings
-        self.state = Mutex(State(rng: SplitMix64(seed: settings.seed), tokens: Self.capacity(settings), lastRefill: Self.monotonicNanos()))
+        self.state = Mutex(State(rng: SplitMix64(seed: settings.seed), tokens: Self.capacity(settings), lastRefill: monotonicNanoseconds()))
     }
 
     private static func capacity(_ settings: FaultSettings) -> Double {
         max(1, settings.rateLimitRPS ?? 1)
     }
 
-    static func monotonicNanos() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-
     /// Restores the PRNG, the request counter and a full token bucket.
     func reset() {
         self.state.withLock {
-            $0 = State(rng: SplitMix64(seed: self.settings.seed), tokens: Self.capacity(self.settings), lastRefill: Self.monotonicNanos())
+            $0 = State(rng: SplitMix64(seed: self.settings.seed), tokens: Self.capacity(self.settings), lastRefill: monotonicNanoseconds())
         }
     }
 
@@ -110,7 +105,7 @@ final class FaultInjector: Sendable {
 
     func decide() -> FaultDecision {
         let settings = self.settings
-        let now = Self.monotonicNanos()
+        let now = monotonicNanoseconds()
         return self.state.withLock { state in
             state.apiRequests += 1
             let jitter = state.rng.unit()

@@ -1,3 +1,4 @@
+import SharedSupport
 import StrictJSON
 /// Everything a simulator starts from (and `POST /__sim/reset` returns to).
 struct SeedData: Sendable {

@@ -34,7 +34,8 @@ public final class CurlEasy {
     /// Sends one request and waits for its final response.
     ///
     /// Any HTTP status is a response; only a transfer that got no complete answer throws.
-    public func perform(_ request: HTTPRequest) throws(CurlError) -> HTTPResponse {
+    /// The domain calls it through ``HTTPTransport/perform(_:)``, which classifies the error.
+    public func send(_ request: HTTPRequest) throws(CurlError) -> HTTPResponse {
         // The options of `setBaseline` stay set; only what differs per request is set here.
         sink.reset()
         errorBuffer[0] = 0
@@ -140,7 +141,9 @@ public final class CurlEasy {
             return CurlError(code: Int(code.rawValue), detail: "response body larger than \(options.maxResponseBytes) bytes")
         }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-        return CurlError(code: Int(code.rawValue), detail: detail)
+        var osError = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osError)
+        return CurlError(code: Int(code.rawValue), detail: detail, osError: Int32(clamping: osError))
     }
 }
 

@@ -1,3 +1,4 @@
+import SharedSupport
 import Testing
 
 @testable import AssessmentBatchCore

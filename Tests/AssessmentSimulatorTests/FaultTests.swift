@@ -1,3 +1,4 @@
+import SharedSupport
 import Foundation
 import Testing
 

@@ -16,17 +16,19 @@ public struct ApplyConfiguration: Sendable {
     public var retry: RetryPolicy
     /// The run stops (exit 3) when no HTTP answer arrived for this long.
     public var giveUpAfterSeconds: Double
-    public var transport: TransportOptions
+    /// Makes each worker's connection: libcurl in the tool, a scripted fake in unit tests.
+    public var transportFactory: TransportFactory
 
     public init(baseURL: String, token: String, concurrency: Int = 8, maxRequestsPerSecond: Double? = nil,
-                retry: RetryPolicy = RetryPolicy(), giveUpAfterSeconds: Double = 60, transport: TransportOptions = TransportOptions()) {
+                retry: RetryPolicy = RetryPolicy(), giveUpAfterSeconds: Double = 60, transport: TransportOptions = TransportOptions(),
+                transportFactory: TransportFactory? = nil) {
         self.baseURL = baseURL
         self.token = token
         self.concurrency = concurrency
         self.maxRequestsPerSecond = maxRequestsPerSecond
         self.retry = retry
         self.giveUpAfterSeconds = giveUpAfterSeconds
-        self.transport = transport
+        self.transportFactory = transportFactory ?? .curl(transport)
     }
 
     func url(_ path: String) -> String {
@@ -79,14 +81,14 @@ public final class ApplyEngine: Sendable {
     ///
     /// - Parameter keep: called from worker threads as each decision is made; returns what to
     ///   keep of it (a plan shows the changes, an apply needs the undo image).
-    public func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
-                          keep: @escaping @Sendable (Int, PreflightVerdict) -> PreflightVerdict = { $1 }) -> [PreflightVerdict?] {
+    func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
+                   keep: @escaping @Sendable (Int, AssessmentUpdate, PreflightVerdict) -> PreflightVerdict = { $2 }) -> [PreflightVerdict?] {
         let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
         let scorecards = ScorecardCache()
         let context = context
         pool.run(count: updates.count) { index, runner in
             guard let verdict = Self.inspect(updates[index], runner: runner, context: context, scorecards: scorecards, options: options) else { return }
-            let kept = keep(index, verdict)
+            let kept = keep(index, updates[index], verdict)
             verdicts.withLock { $0[index] = kept }
         }
         return verdicts.withLock { $0 }
@@ -100,8 +102,7 @@ public final class ApplyEngine: Sendable {
                       beforeSending: @escaping @Sendable (Int) throws -> Void = { _ in },
                       onOutcome: @escaping @Sendable (Int, AssessmentOutcome) -> Void = { _, _ in }) -> [AssessmentOutcome] {
         // Outcomes start as "not attempted"; `reached` tells which ones a worker wrote.
-        let results = Mutex((outcomes: updates.map { AssessmentOutcome(assessmentId: $0.assessmentId, sources: $0.sources, status: .notAttempted,
-                                                                        errorKind: .notAttempted) },
+        let results = Mutex((outcomes: updates.map { AssessmentOutcome.notAttempted($0, "not attempted") },
                              reached: [Bool](repeating: false, count: updates.count)))
         let context = context
         pool.run(count: updates.count) { index, runner in
@@ -111,8 +112,7 @@ public final class ApplyEngine: Sendable {
                 outcome = Self.patch(updates[index], runner: runner, context: context)
             } catch {
                 context.control.abort(.localFailure("\(error)"), abortTransfers: false)
-                outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
-                                            status: .notAttempted, errorKind: .notAttempted, error: "not sent: \(error)")
+                outcome = .notAttempted(updates[index], "not sent: \(error)")
             }
             results.withLock {
                 $0.outcomes[index] = outcome
@@ -120,13 +120,38 @@ public final class ApplyEngine: Sendable {
             }
             onOutcome(index, outcome)
         }
-        let reason = context.control.abortReason?.description ?? "the run stopped"
+        let control = context.control
         return results.withLock { results in
             for index in results.outcomes.indices where !results.reached[index] {
-                results.outcomes[index].error = "not attempted: \(reason)"
+                results.outcomes[index] = .notAttempted(updates[index], stoppedBy: control)
             }
             return exchange(&results.outcomes, with: [])
         }
+    }
+
+    /// Reads the API root once before anything else; false (and the run stopped with the
+    /// reason) when the base URL does not lead to the API or the server cannot be reached.
+    func checkAPIRoot() -> Bool {
+        let context = context
+        let url = context.configuration.url(APIRootCheck.path)
+        let failure = Mutex<AbortReason?>(nil)
+        pool.run(count: 1) { _, runner in
+            var attempts = 0
+            var status: Int?
+            let result = runner.send(HTTPRequest(method: "GET", url: url, headers: context.getHeaders), attempts: &attempts, lastStatus: &status)
+            switch result {
+            case .answered(let response):
+                if let problem = APIRootCheck.problem(with: response, url: url, baseURL: context.configuration.baseURL) {
+                    failure.withLock { $0 = .notTheAPI(problem) }
+                }
+            case .exhausted(let message, _):
+                failure.withLock { $0 = .notTheAPI("GET \(url) got no usable answer: \(message)") }
+            case .unauthorized, .stopped:
+                break  // the run is already stopping, with its reason
+            }
+        }
+        if let reason = failure.withLock({ $0 }) { context.control.abort(reason, abortTransfers: false) }
+        return !context.control.stop.isCancelled
     }
 
     // MARK: - One assessment
@@ -147,7 +172,8 @@ public final class ApplyEngine: Sendable {
         switch get("/quality/assessment/\(id)", runner: runner, context: context, attempts: &attempts, status: &status) {
         case .answered(let response):
             guard (200..<300).contains(response.status) else {
-                let kind: ErrorKind = response.status == 409 ? .conflict : .rejected
+                // A 409 means "this state cannot be edited" here, a refusal like any other 4xx.
+                let kind: ErrorKind = .rejected
                 let detail = response.status == 404 ? "assessment \(id) does not exist or was deleted" : "cannot read assessment \(id)"
                 return .failed(kind, "\(detail) (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))", httpStatus: response.status)
             }
@@ -201,7 +227,8 @@ public final class ApplyEngine: Sendable {
                 outcome.error = differences.joined(separator: "; ")
             }
         case .answered(let response):
-            outcome.errorKind = response.status == 409 ? .conflict : .rejected
+            // Permanent: a 409 (a state that cannot be edited) is refused like any other 4xx.
+            outcome.errorKind = .rejected
             outcome.error = "HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? "")"
         case .exhausted(let message, _):
             outcome.errorKind = .transient
@@ -211,11 +238,11 @@ public final class ApplyEngine: Sendable {
             outcome.errorKind = .notAttempted
             outcome.error = "not applied: the server rejected the token (HTTP 401)"
         case .stopped(let lastError):
+            guard outcome.attempts > 0 else { return .notAttempted(update, stoppedBy: context.control) }
             // It may or may not have been written; the failures file retries it (PATCH is idempotent).
             let reason = context.control.abortReason?.description ?? "the run stopped"
-            outcome.status = outcome.attempts == 0 ? .notAttempted : .failed
-            outcome.errorKind = outcome.attempts == 0 ? .notAttempted : .transient
-            outcome.error = outcome.attempts == 0 ? "not attempted: \(reason)" : "unfinished: \(reason)\(lastError.map { " (last: \($0))" } ?? "")"
+            outcome.errorKind = .transient
+            outcome.error = "unfinished: \(reason)\(lastError.map { " (last: \($0))" } ?? "")"
         }
         return outcome
     }

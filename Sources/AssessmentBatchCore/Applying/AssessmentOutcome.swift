@@ -37,6 +37,17 @@ public struct AssessmentOutcome: Sendable {
         self.error = error
     }
 
+    /// An assessment that was not sent, and why (the one way such outcomes are made).
+    static func notAttempted(_ update: AssessmentUpdate, _ message: String) -> AssessmentOutcome {
+        AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .notAttempted,
+                          errorKind: .notAttempted, error: message)
+    }
+
+    /// An assessment the run stopped before reaching: the message names why the run stopped.
+    static func notAttempted(_ update: AssessmentUpdate, stoppedBy control: RunControl) -> AssessmentOutcome {
+        notAttempted(update, "not attempted: \(control.abortReason?.description ?? "the run stopped")")
+    }
+
     /// The failure to write next to each source row, or nil when it needs no retry.
     public var rowFailure: RowFailure? {
         switch status {
@@ -53,6 +64,11 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
     case authenticationRejected
     /// No answer from the server for the configured window.
     case serverUnreachable(seconds: Int, lastError: String)
+    /// No request of the run ever got an HTTP answer: the server is not there (refused
+    /// connections, unknown host).
+    case unreachable(String)
+    /// The base URL does not lead to the API (a 404, an HTML page, JSON of another shape).
+    case notTheAPI(String)
     /// SIGINT or SIGTERM.
     case interrupted(signal: Int32)
     /// The tool could not write its own files (undo file, journal).
@@ -66,6 +82,10 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
             return "the server rejected the token (HTTP 401): check ENNEO_TOKEN or --token-file"
         case .serverUnreachable(let seconds, let lastError):
             return "no answer from the server for \(seconds) s (last error: \(lastError))"
+        case .unreachable(let message):
+            return "\(message) (no request of this run got an answer)"
+        case .notTheAPI(let message):
+            return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT")"
         case .localFailure(let message):

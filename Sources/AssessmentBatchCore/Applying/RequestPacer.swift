@@ -1,4 +1,5 @@
 import Foundation
+import SharedSupport
 import Synchronization
 
 /// One request budget shared by every worker: spaces requests to at most `maxPerSecond`,
@@ -30,11 +31,4 @@ final class RequestPacer: Sendable {
     func pauseAll(for seconds: Double, now: Double = monotonicSeconds()) {
         state.withLock { $0.pausedUntil = max($0.pausedUntil, now + seconds) }
     }
-}
-
-/// Seconds on a clock that never jumps.
-func monotonicSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }

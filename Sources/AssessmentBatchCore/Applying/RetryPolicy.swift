@@ -31,11 +31,34 @@ public struct RetryPolicy: Sendable {
     public func retryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let value = value?.trimmingWhitespace(), !value.isEmpty else { return nil }
         if let seconds = Double(value), seconds >= 0 { return min(seconds, maxRetryAfter) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return min(max(0, date.timeIntervalSince(now)), maxRetryAfter)
+        guard let epoch = Self.httpDate(value) else { return nil }
+        return min(max(0, epoch - now.timeIntervalSince1970), maxRetryAfter)
+    }
+
+    /// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, the only form
+    /// RFC 9110 lets servers send). Parsed by hand: a Foundation date formatter costs an ICU
+    /// load and is not safe to share between the worker threads that meet a 429.
+    static func httpDate(_ text: String) -> Double? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), parts[5] == "GMT",
+              let day = Int(parts[1]), parts[1].count == 2,
+              let monthIndex = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                .firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), parts[3].count == 4
+        else { return nil }
+        let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 }),
+              let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
+              hour < 24, minute < 60, second < 61, (1...31).contains(day)
+        else { return nil }
+        // Days from 1970-01-01 to the civil date (Howard Hinnant's days_from_civil).
+        let month = monthIndex + 1
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
     }
 }

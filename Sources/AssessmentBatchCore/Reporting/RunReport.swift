@@ -3,19 +3,6 @@ import Foundation
 /// The tool's version, written into reports.
 public let toolVersion = "0.1.0"
 
-/// How a run ended, as the process exit code.
-public enum ExitStatus: Int32, Sendable {
-    /// Every assessment applied or unchanged.
-    case success = 0
-    /// Finished, but some assessments failed or were not attempted.
-    case failures = 1
-    /// Invalid input or usage; nothing was sent.
-    case invalidInput = 2
-    /// Stopped early: the token was rejected or the server did not answer.
-    case aborted = 3
-    case interrupted = 130
-    case terminated = 143
-}
 
 /// Counts over all assessments of a run; `assessments` = applied + unchanged + failed + notAttempted.
 public struct RunCounts: Sendable, Equatable {

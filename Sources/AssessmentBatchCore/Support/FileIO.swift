@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Reads up to `count` bytes from the start of a file.
 func readPrefix(path: String, count: Int) throws(FileError) -> [UInt8] {
@@ -42,13 +43,6 @@ public func createDirectory(_ path: String) throws(FileError) {
             throw FileError(path: current, operation: .createDirectory)
         }
     }
-}
-
-/// Writes a whole file under a temporary name and renames it into place (mode 0600).
-public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(FileError) {
-    let file = try OutputFile(path: path)
-    try file.write(bytes)
-    try file.commit()
 }
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
@@ -94,4 +88,23 @@ public func sha256(ofFile path: String) throws -> String {
     var digest = SHA256()
     try ChunkedFileReader(path: path).forEachChunk(hashingInto: &digest) { _ in }
     return digest.finalizeHex()
+}
+
+/// An append-only file created by its first append: a run that writes nothing to it leaves
+/// no empty file behind.
+final class LazyAppendFile: Sendable {
+    let path: String
+    private let file = Mutex<AppendOnlyFile?>(nil)
+
+    init(path: String) { self.path = path }
+
+    func append(_ bytes: [UInt8]) throws(FileError) {
+        let opened = try file.withLock { (file: inout AppendOnlyFile?) throws(FileError) -> AppendOnlyFile in
+            if let file { return file }
+            let created = try AppendOnlyFile(path: path)
+            file = created
+            return created
+        }
+        try opened.append(bytes)
+    }
 }

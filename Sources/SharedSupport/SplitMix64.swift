@@ -1,13 +1,14 @@
 /// SplitMix64: a small, fast, seedable PRNG. Every random decision of the simulator (data
-/// generation and faults) comes from one of these, so a seed reproduces the same sequence.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private(set) var state: UInt64
+/// generation and faults) and the tool's backoff jitter come from one of these, so a seed
+/// reproduces the same sequence.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public private(set) var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         self.state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,28 +17,28 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double {
+    public mutating func unit() -> Double {
         Double(self.next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }
 
     /// Uniform in `range` (inclusive).
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
+    public mutating func int(_ range: ClosedRange<Int>) -> Int {
         let width = UInt64(range.upperBound - range.lowerBound) + 1
         return range.lowerBound + Int(self.next() % width)
     }
 
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool {
+    public mutating func chance(_ p: Double) -> Bool {
         self.unit() < p
     }
 
     /// An element of a non-empty array.
-    mutating func pick<T>(_ items: [T]) -> T {
+    public mutating func pick<T>(_ items: [T]) -> T {
         items[Int(self.next() % UInt64(items.count))]
     }
 
     /// A stateless hash of a value (used to derive stable per-assessment details).
-    static func hash(_ value: UInt64) -> UInt64 {
+    public static func hash(_ value: UInt64) -> UInt64 {
         var generator = SplitMix64(seed: value)
         return generator.next()
     }

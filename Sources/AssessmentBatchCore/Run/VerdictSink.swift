@@ -1,0 +1,144 @@
+import Foundation
+
+/// What receives preflight's verdicts and the run's outcomes: the one place where `plan` and
+/// `apply` differ. A plan renders each decision into `plan.json` and sends nothing; an apply
+/// keeps each before-image for the undo file, journals every outcome and writes the report.
+protocol VerdictSink: Sendable {
+    /// Called on worker threads as each verdict is made; returns what the run keeps of it in
+    /// memory (the changes and undo image are on disk by then).
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict
+
+    /// All of preflight's verdicts, in input order, before the run filters them.
+    func preflightFinished(_ updates: [AssessmentUpdate], _ verdicts: [PreflightVerdict?])
+
+    /// Why the assessments to write are not sent, or nil when they are.
+    var withholdsWrites: String? { get }
+
+    /// Called on the worker thread right before the first PATCH of the update that preflight
+    /// saw at `preflightIndex` (nil without preflight); when it throws, the update is not sent.
+    func beforeSending(preflightIndex: Int?) throws
+
+    /// One assessment is finished (called from worker threads).
+    func record(_ outcome: AssessmentOutcome) throws(FileError)
+
+    /// The exit status of a run that ended with `outcomes`.
+    func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome], preflightOutcomes: [AssessmentOutcome]) -> ExitStatus
+
+    /// Writes the run's files into the run directory and fills in the result.
+    func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
+                into result: inout ApplyJobResult) throws
+}
+
+/// `plan`: each decision rendered to disk as it is made; nothing sent; `plan.json` at the end.
+final class PlanSink: VerdictSink {
+    private let rendered: RenderedPlan
+    private let directory: String
+    /// Every assessment and its kept verdict, in input order, once preflight is done.
+    private let planned = PlannedList()
+
+    init(directory: String, count: Int, inputs: [String]) throws(FileError) {
+        rendered = try RenderedPlan(directory: directory, count: count, inputs: inputs)
+        self.directory = directory
+    }
+
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict {
+        try rendered.store(update, verdict, at: index)
+        guard case .write = verdict else { return verdict }
+        return .write(changes: [], undo: nil, unrestorable: [])
+    }
+
+    func preflightFinished(_ updates: [AssessmentUpdate], _ verdicts: [PreflightVerdict?]) {
+        planned.set(zip(updates, verdicts).map { PlannedAssessment(update: $0, verdict: $1) })
+    }
+
+    var withholdsWrites: String? { "plan only: not sent" }
+
+    func beforeSending(preflightIndex: Int?) throws {}
+
+    func record(_ outcome: AssessmentOutcome) throws(FileError) {}
+
+    /// A plan fails (1) when some assessment would not be written as the file asks.
+    func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome], preflightOutcomes: [AssessmentOutcome]) -> ExitStatus {
+        ExitStatus(abort: abort, outcomes: preflightOutcomes + outcomes.filter { $0.errorKind == .invalid })
+    }
+
+    func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
+                into result: inout ApplyJobResult) throws {
+        let plan = planned.take()
+        result.plan = plan
+        result.renderedPlan = rendered
+        result.reportPath = try PlanFile.write(plan: plan, rendered: rendered, invalid: batch.invalid, report: report, to: directory)
+    }
+}
+
+/// The plan's entries, handed from the preflight phase to the report phase.
+private final class PlannedList: @unchecked Sendable {
+    // @unchecked: written once by the pipeline's thread after the workers are done, read once
+    // later by the same thread; never touched concurrently.
+    private var entries: [PlannedAssessment] = []
+    func set(_ entries: [PlannedAssessment]) { self.entries = entries }
+    func take() -> [PlannedAssessment] { exchange(&entries, with: []) }
+}
+
+/// `apply`: before-images wait on disk until their PATCH leaves, every outcome is journaled,
+/// and the report and failures files are written at the end.
+final class ApplySink: VerdictSink {
+    private let directory: String
+    private let journal: Journal
+    /// Each before-image by its assessment's index in preflight.
+    private let undoImages: IndexedSpool?
+    private let unrestorable: UnrestorableLog?
+    /// `undo.jsonl`, opened when the first before-image is written.
+    private let undoFile: LazyAppendFile
+
+    init(directory: String, journal: Journal, preflightCount: Int?) throws(FileError) {
+        self.directory = directory
+        self.journal = journal
+        if let preflightCount {
+            undoImages = try IndexedSpool(directory: directory, name: ".undo-spool", count: preflightCount)
+            unrestorable = try UnrestorableLog(directory: directory, count: preflightCount)
+        } else {
+            undoImages = nil
+            unrestorable = nil
+        }
+        undoFile = LazyAppendFile(path: "\(directory)/undo.jsonl")
+    }
+
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict {
+        guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
+        if let undo, let undoImages {
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object(undo), into: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+            try undoImages.store(bytes, at: index)
+        }
+        try unrestorable?.store(notRestorable, at: index)
+        return .write(changes: [], undo: nil, unrestorable: [])
+    }
+
+    func preflightFinished(_ updates: [AssessmentUpdate], _ verdicts: [PreflightVerdict?]) {}
+
+    var withholdsWrites: String? { nil }
+
+    /// The before-image reaches the undo file before the PATCH leaves.
+    func beforeSending(preflightIndex: Int?) throws {
+        guard let preflightIndex, let undoImages, let image = try undoImages.piece(at: preflightIndex) else { return }
+        try undoFile.append(image)
+    }
+
+    func record(_ outcome: AssessmentOutcome) throws(FileError) {
+        try journal.record(outcome)
+    }
+
+    func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome], preflightOutcomes: [AssessmentOutcome]) -> ExitStatus {
+        ExitStatus(abort: abort, outcomes: outcomes)
+    }
+
+    func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
+                into result: inout ApplyJobResult) throws {
+        report.unrestorable = unrestorable
+        report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        report.finishedAt = Date()
+        result.reportPath = try report.write(to: directory)
+    }
+}

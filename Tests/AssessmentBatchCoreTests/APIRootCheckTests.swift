@@ -1,0 +1,76 @@
+import CurlHTTP
+import Foundation
+import Logging
+import Testing
+@testable import AssessmentBatchCore
+
+/// The first request of a run tells a wrong base URL from broken assessments.
+@Suite struct APIRootCheckTests {
+    private func problem(_ status: Int, _ body: String, headers: String = "", base: String = "https://acme.enneo.ai/api/mind") -> String? {
+        let response = HTTPResponse(status: status, headerLines: Array(headers.utf8), body: Array(body.utf8))
+        return APIRootCheck.problem(with: response, url: base + "/quality/scorecard", baseURL: base)
+    }
+
+    @Test func aListOfScorecardsOrAnEmptyListIsTheAPI() {
+        #expect(problem(200, #"[{"id": 42, "name": "Service", "categories": []}]"#) == nil)
+        #expect(problem(200, "[]") == nil)
+    }
+
+    @Test func a404WithoutTheAPIPathNamesTheFix() {
+        #expect(problem(404, "no such path", base: "https://acme.enneo.ai")
+            == "GET https://acme.enneo.ai/quality/scorecard answered 404 (no such path): https://acme.enneo.ai does not look like the enneo API; the base URL should end in /api/mind (e.g. https://acme.enneo.ai/api/mind)")
+    }
+
+    @Test func anHTMLPageIsAWebFrontEndNotTheAPI() {
+        #expect(problem(200, "<!doctype html><html><body>app</body></html>", headers: "Content-Type: text/html\r\n", base: "https://acme.enneo.ai/")
+            == "GET https://acme.enneo.ai//quality/scorecard answered an HTML page (HTTP 200), not the API's JSON: https://acme.enneo.ai/ looks like a web page, not the enneo API; the base URL should end in /api/mind (e.g. https://acme.enneo.ai/api/mind)")
+    }
+
+    @Test func jsonOfAnotherShapeIsRefused() {
+        #expect(problem(200, #"{"status": "ok", "version": 3}"#)
+            == "GET https://acme.enneo.ai/api/mind/quality/scorecard answered JSON an object with keys status, version, not a list of scorecards: https://acme.enneo.ai/api/mind does not look like the enneo API")
+        #expect(problem(200, #"[1, 2]"#)
+            == "GET https://acme.enneo.ai/api/mind/quality/scorecard answered a list whose items are not scorecards (a number): https://acme.enneo.ai/api/mind does not look like the enneo API")
+    }
+
+    @Test func aRedirectIsNotFollowed() {
+        #expect(problem(301, "", headers: "Location: https://login.acme.example/\r\n")
+            == "GET https://acme.enneo.ai/api/mind/quality/scorecard was redirected (HTTP 301 to https://login.acme.example/): not followed, the token is only sent to the base URL")
+    }
+
+    @Test func theFixKeepsSchemeHostAndPort() {
+        #expect(APIRootCheck.likelyFix(baseURL: "http://127.0.0.1:8005") == "; the base URL should end in /api/mind (e.g. http://127.0.0.1:8005/api/mind)")
+        #expect(APIRootCheck.likelyFix(baseURL: "https://x.example/api/mind/") == "")
+    }
+}
+
+/// The whole pipeline against a scripted transport: a wrong base URL fails nothing.
+@Suite struct RunPipelineTests {
+    @Test func aWrongBaseURLStopsBeforePreflightAndLeavesEveryAssessmentNotAttempted() throws {
+        let directory = NSTemporaryDirectory() + "pipeline-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = directory + "/in.csv"
+        try "assessmentId,categoryId,criterionId,score\n901,1,2,3\n902,1,2,4\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let transport = ScriptedTransport([], then: .answer(200, headers: [("Content-Type", "text/html")], body: "<html></html>"))
+        let configuration = ApplyConfiguration(baseURL: "https://acme.enneo.ai", token: "t0ken", concurrency: 2,
+                                               transportFactory: transport.factory())
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let result = ApplyJob.apply(ApplyJobOptions(paths: [input], outDirectory: directory + "/run", configuration: configuration),
+                                    logger: logger)
+        #expect(result.exitStatus == .aborted)
+        #expect(transport.requests.map(\.url) == ["https://acme.enneo.ai/quality/scorecard"])
+        let report = try #require(result.report)
+        #expect(report.counts.notAttempted == 2)
+        #expect(report.counts.failed == 0)
+        guard case .notTheAPI(let message)? = report.abortReason else {
+            Issue.record("expected notTheAPI, got \(String(describing: report.abortReason))")
+            return
+        }
+        #expect(message.hasSuffix("; the base URL should end in /api/mind (e.g. https://acme.enneo.ai/api/mind)"))
+        let failures = try String(contentsOfFile: directory + "/run/in.failures.csv", encoding: .utf8)
+        #expect(failures.contains("901,1,2,3,"))
+        #expect(failures.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",notAttempted,") })
+    }
+}
