@@ -22,7 +22,7 @@ public struct AssessmentBatchCommand: ParsableCommand {
 
     /// Parses the process arguments, runs the subcommand and exits with its status.
     ///
-    /// Usage errors exit 2 (the SPEC's "invalid input or usage"), not ArgumentParser's 64.
+    /// Usage errors exit 2 ("invalid input or usage" in the exit-code table), not ArgumentParser's 64.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         do {
             var command = try parseAsRoot(arguments)

@@ -16,14 +16,6 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String { "column \(column): \(message)" }
 }
 
-/// A strict RFC 8259 parser into `JSONValue`.
-///
-/// Rejects comments, trailing commas, single quotes, `NaN`/`Infinity`, leading zeros and `+`,
-/// bare `.5` and `1.`, raw control characters and invalid UTF-8 in strings, lone surrogate
-/// escapes, duplicate keys in one object (keys compared by their UTF-8 bytes), and anything but
-/// whitespace after the value. Numbers keep their source text. Nesting is tracked on an explicit
-/// stack (no recursion), so input of any depth fails cleanly; keep `maxDepth` modest anyway,
-/// because a parsed `JSONValue` is compared, written and freed recursively.
 /// A strict RFC 8259 parser.
 ///
 /// Rejects comments, trailing commas, single quotes, `NaN`/`Infinity`, leading zeros and `+`,

@@ -1,7 +1,7 @@
 import Testing
 @testable import AssessmentBatchCore
 
-/// One input per rule of the SPEC's input section, with the exact line and message.
+/// One input per input rule of the README, with the exact line and message.
 struct HeaderValidationTests {
     @Test func unknownColumnNamesTheClosestKnownColumn() {
         let batch = load("assessmentId,categoryId,criterionId,scroe\n901,1,2,5\n")

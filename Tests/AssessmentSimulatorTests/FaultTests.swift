@@ -98,9 +98,10 @@ struct FaultTests {
             #expect(api.map(\.0).allSatisfy { $0 == 200 })
             let durations = api.map(\.1)
             let mean = durations.reduce(0, +) / Double(durations.count)
-            // Uniform 20…60 ms: the mean is about 40 ms plus the request itself (generous upper
-            // bound for a loaded machine); no request is faster than the minimum.
-            #expect(mean >= 35 && mean <= 90, "mean \(mean) ms")
+            // Uniform 20…60 ms: the mean is about 40 ms plus the request itself; the upper bound
+            // only catches a wrong unit (seconds), since a loaded 2-core machine (a parallel
+            // build) stretches every request; no request is faster than the minimum.
+            #expect(mean >= 35 && mean <= 400, "mean \(mean) ms")
             #expect(durations.min()! >= 19.5, "min \(durations.min()!) ms")
             // Control endpoints are not delayed.
             let control = try await blocking { try timed(10, "/__sim/stats") }

@@ -33,13 +33,22 @@ final class WireClient: @unchecked Sendable {
 
         var text: String { String(decoding: self.body, as: UTF8.self) }
 
-        /// The body as a JSON object.
+        /// The body as a JSON object; a body that is not one fails the test.
         var object: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: Any] ?? [:]
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: Any] else {
+                Issue.record("the body is not a JSON object: \(self.text.prefix(200))")
+                return [:]
+            }
+            return object
         }
 
+        /// The body as a JSON array of objects; a body that is not one fails the test.
         var array: [[String: Any]] {
-            (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [[String: Any]] ?? []
+            guard let array = (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [[String: Any]] else {
+                Issue.record("the body is not a JSON array of objects: \(self.text.prefix(200))")
+                return []
+            }
+            return array
         }
 
         /// The `error` message of an error body.

@@ -50,10 +50,10 @@ struct ApplyTests {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
             let targets = editableAssessments(simulator, count: 2)
-            let (first, firstCard) = targets[0]
-            let (second, secondCard) = targets[1]
-            let (cat1, crit1) = criteria(of: firstCard)[0]
-            let (cat2, crit2) = criteria(of: secondCard)[1]
+            let (first, firstCard) = (try element(targets, 0))
+            let (second, secondCard) = (try element(targets, 1))
+            let (cat1, crit1) = (try element(criteria(of: firstCard), 0))
+            let (cat2, crit2) = (try element(criteria(of: secondCard), 1))
             let score1 = newScore(for: crit1, current: first.criterion(categoryId: cat1, criterionId: crit1.id)?.score)
             let jsonl = """
                 {"assessmentId": \(first.id), "categoryId": \(cat1), "criterionId": \(crit1.id), "score": \(score1), "reason": "flat"}
@@ -86,14 +86,14 @@ struct ApplyTests {
             var csv = "assessmentId,categoryId,criterionId,score,Reason\n"
             var expected: [Int: (Int, Int, Int)] = [:]
             for (assessment, scorecard) in targets {
-                let (categoryId, criterion) = criteria(of: scorecard)[0]
+                let (categoryId, criterion) = (try element(criteria(of: scorecard), 0))
                 let score = newScore(for: criterion, current: assessment.criterion(categoryId: categoryId, criterionId: criterion.id)?.score)
                 csv += "\(assessment.id),\(categoryId),\(criterion.id),\(score),\"fixed, later\"\n"
                 expected[assessment.id] = (categoryId, criterion.id, score)
             }
             write(csv, to: "\(dir)/batch.csv")
             // A supervisor puts one assessment back into AI processing: it cannot be edited.
-            let blocked = targets[1].0.id
+            let blocked = (try element(targets, 1)).0.id
             try simulator.store.setState(.aiInProgress, ofAssessment: blocked)
 
             let first = await runJob(["\(dir)/batch.csv"], simulator: simulator, out: "\(dir)/run1")
@@ -102,10 +102,10 @@ struct ApplyTests {
             let failures = try #require(read("\(dir)/run1/batch.failures.csv"))
             let lines = failures.split(separator: "\n").map(String.init)
             #expect(lines.count == 2)
-            #expect(lines[0] == "assessmentId,categoryId,criterionId,score,Reason,error,errorKind,sourceLine")
+            #expect((try element(lines, 0)) == "assessmentId,categoryId,criterionId,score,Reason,error,errorKind,sourceLine")
             let (categoryId, criterionId, score) = try #require(expected[blocked])
-            #expect(lines[1].hasPrefix("\(blocked),\(categoryId),\(criterionId),\(score),\"fixed, later\",\"assessment \(blocked) is in state aiInProgress, which cannot be edited\","))
-            #expect(lines[1].hasSuffix(",rejected,3"))
+            #expect((try element(lines, 1)).hasPrefix("\(blocked),\(categoryId),\(criterionId),\(score),\"fixed, later\",\"assessment \(blocked) is in state aiInProgress, which cannot be edited\","))
+            #expect((try element(lines, 1)).hasSuffix(",rejected,3"))
 
             try simulator.store.setState(.reviewOngoing, ofAssessment: blocked)
             let second = await runJob(["\(dir)/run1/batch.failures.csv"], simulator: simulator, out: "\(dir)/run2")
@@ -113,15 +113,15 @@ struct ApplyTests {
             #expect(second.report?.counts.applied == 1)
             #expect(simulator.store.assessment(id: blocked)?.criterion(categoryId: categoryId, criterionId: criterionId)?.score == score)
             #expect(simulator.patchCount(for: blocked) == 1)
-            #expect(simulator.patchCount(for: targets[0].0.id) == 1)
+            #expect(simulator.patchCount(for: (try element(targets, 0)).0.id) == 1)
         }
     }
 
     @Test func withoutPreflightTheServersRefusalIsRejected() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
-            let (assessment, scorecard) = editableAssessments(simulator, count: 1)[0]
-            let (categoryId, criterion) = criteria(of: scorecard)[0]
+            let (assessment, scorecard) = (try element(editableAssessments(simulator, count: 1), 0))
+            let (categoryId, criterion) = (try element(criteria(of: scorecard), 0))
             write("assessmentId,categoryId,criterionId,score\n\(assessment.id),\(categoryId),\(criterion.id),\(criterion.maxPoints + 5)\n99999,1,1,1\n",
                   to: "\(dir)/in.csv")
             let result = await runJob(["\(dir)/in.csv"], simulator: simulator, out: "\(dir)/run", preflight: false)
@@ -129,7 +129,7 @@ struct ApplyTests {
             let outcomes = try #require(result.report?.outcomes)
             #expect(outcomes.map(\.errorKind) == [.rejected, .rejected])
             #expect(outcomes.map(\.httpStatus) == [400, 404])
-            #expect(outcomes[0].error?.hasPrefix("HTTP 400") == true)
+            #expect((try element(outcomes, 0)).error?.hasPrefix("HTTP 400") == true)
             #expect(simulator.store.assessment(id: assessment.id)?.criterion(categoryId: categoryId, criterionId: criterion.id)?.score
                 == assessment.criterion(categoryId: categoryId, criterionId: criterion.id)?.score)
         }
@@ -138,7 +138,7 @@ struct ApplyTests {
     @Test func invalidInputSendsNothingAndExits2() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
-            let (assessment, _) = editableAssessments(simulator, count: 1)[0]
+            let (assessment, _) = (try element(editableAssessments(simulator, count: 1), 0))
             write("assessmentId,categoryId,criterionId,score\n\(assessment.id),1,1,5\n\(assessment.id),1,2,x\n", to: "\(dir)/in.csv")
             let result = await runJob(["\(dir)/in.csv"], simulator: simulator, out: "\(dir)/run")
             #expect(result.exitStatus == .invalidInput)
@@ -152,9 +152,9 @@ struct ApplyTests {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
             let targets = editableAssessments(simulator, count: 2)
-            let (good, goodCard) = targets[0]
-            let (bad, _) = targets[1]
-            let (categoryId, criterion) = criteria(of: goodCard)[0]
+            let (good, goodCard) = (try element(targets, 0))
+            let (bad, _) = (try element(targets, 1))
+            let (categoryId, criterion) = (try element(criteria(of: goodCard), 0))
             write("""
                 assessmentId,categoryId,criterionId,score,state
                 \(bad.id),,,,reviewedBySupervisor

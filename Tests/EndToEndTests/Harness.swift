@@ -158,3 +158,9 @@ extension JSONObject {
         return current?.intValue
     }
 }
+
+/// The element at `index`, or a failed test (not a crash) when the array is shorter.
+func element<Element>(_ array: [Element], _ index: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Element {
+    try #require(array.indices.contains(index), "only \(array.count) elements, wanted index \(index)", sourceLocation: sourceLocation)
+    return array[index]
+}

@@ -71,11 +71,17 @@ public enum Column: String, CaseIterable, Sendable {
 
     /// The known column whose name is closest to `name`, for "did you mean" messages.
     public static func closest(to name: String) -> Column {
+        closest(to: name, among: allCases) ?? .assessmentId
+    }
+
+    /// The column of `candidates` whose name is closest to `name` (case and surrounding
+    /// whitespace ignored).
+    static func closest(to name: String, among candidates: some Collection<Column>) -> Column? {
         let target = Array(name.trimmingWhitespace().lowercased().utf8)
-        return allCases.min { lhs, rhs in
+        return candidates.min { lhs, rhs in
             editDistance(target, Array(lhs.rawValue.lowercased().utf8))
                 < editDistance(target, Array(rhs.rawValue.lowercased().utf8))
-        } ?? .assessmentId
+        }
     }
 }
 

@@ -348,11 +348,8 @@ public final class BatchLoader {
         var criterion = RowDecoder.PendingCriterion()
         for (key, value) in object.members {
             guard let column = Column(header: key), [.categoryId, .criterionId, .score, .reason].contains(column) else {
-                let closest = ["categoryId", "criterionId", "score", "reason"].min {
-                    editDistance(Array(key.lowercased().utf8), Array($0.lowercased().utf8))
-                        < editDistance(Array(key.lowercased().utf8), Array($1.lowercased().utf8))
-                } ?? "score"
-                row.problems.append("\(context)unknown key \"\(key)\" (did you mean \"\(closest)\"?)")
+                let closest = Column.closest(to: key, among: [.categoryId, .criterionId, .score, .reason]) ?? .score
+                row.problems.append("\(context)unknown key \"\(key)\" (did you mean \"\(closest.rawValue)\"?)")
                 continue
             }
             var scratch = DecodedRow(location: row.location)

@@ -15,7 +15,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Why a row was not applied, as written to the `errorKind` column of a failures file.
-public enum ErrorKind: String, Sendable, CaseIterable, Codable {
+public enum ErrorKind: String, Sendable, CaseIterable {
     /// The row breaks an input rule or the scorecard's rules.
     case invalid
     /// The server (or preflight) refused the assessment: unknown, not editable, no permission.
