@@ -1,4 +1,5 @@
-/// Writes `JSONValue`s as RFC 8259 text.
+/// Writes whole `JSONValue` trees as RFC 8259 text (through ``JSONStreamWriter``), and the
+/// string escaping every writer shares.
 public enum JSONWriter {
     /// Compact (or 2-space pretty) RFC 8259 text; object member order kept; strings escape `"` `\` and control characters (as \n \r \t \b \f or \u00XX), non-ASCII kept as UTF-8, `/` not escaped.
     ///
@@ -53,49 +54,9 @@ public enum JSONWriter {
     }
 
     private static func write(_ value: JSONValue, pretty: Bool, indent: Int, into out: inout [UInt8]) {
-        switch value {
-        case .null:
-            out.append(contentsOf: "null".utf8)
-        case .bool(let flag):
-            out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let text):
-            out.append(contentsOf: text.utf8)
-        case .string(let text):
-            appendEscaped(text, into: &out)
-        case .array(let elements):
-            guard !elements.isEmpty else {
-                out.append(contentsOf: "[]".utf8)
-                return
-            }
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1, into: &out) }
-                write(element, pretty: pretty, indent: indent + 1, into: &out)
-            }
-            if pretty { newline(indent, into: &out) }
-            out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            guard !object.members.isEmpty else {
-                out.append(contentsOf: "{}".utf8)
-                return
-            }
-            out.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1, into: &out) }
-                appendEscaped(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if pretty { out.append(UInt8(ascii: " ")) }
-                write(member.value, pretty: pretty, indent: indent + 1, into: &out)
-            }
-            if pretty { newline(indent, into: &out) }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    private static func newline(_ indent: Int, into out: inout [UInt8]) {
-        out.append(0x0A)
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+        var writer = JSONStreamWriter(pretty: pretty, baseDepth: indent)
+        swap(&writer.bytes, &out)
+        writer.value(value)
+        swap(&writer.bytes, &out)
     }
 }

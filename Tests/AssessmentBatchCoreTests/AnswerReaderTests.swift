@@ -133,13 +133,6 @@ struct PatchBodyBytesTests {
             #expect(try JSONWriter.string(JSONParser.parse(body)) == body)
         }
     }
-
-    @Test(arguments: [0, 7, 10, 99, 100, -1, -45, 1_234_567_890, Int.max, Int.min])
-    func decimalsAreSpelledLikeString(value: Int) {
-        var bytes: [UInt8] = []
-        appendDecimal(value, to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == String(value))
-    }
 }
 
 struct JournalLineTests {

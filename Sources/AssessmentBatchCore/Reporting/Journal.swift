@@ -39,26 +39,23 @@ public final class Journal: Sendable {
 
     /// Records one finished assessment: one line, one write(2).
     public func record(_ outcome: AssessmentOutcome) throws(FileError) {
-        var line: [UInt8] = []
-        line.reserveCapacity(128)
-        line.append(contentsOf: #"{"assessmentId":"#.utf8)
-        appendNumberOrNull(outcome.assessmentId, to: &line)
-        line.append(contentsOf: #","status":"#.utf8)
-        JSONWriter.appendEscaped(outcome.status.rawValue, into: &line)
-        line.append(contentsOf: #","errorKind":"#.utf8)
-        if let kind = outcome.errorKind { JSONWriter.appendEscaped(kind.rawValue, into: &line) } else { line.append(contentsOf: "null".utf8) }
-        line.append(contentsOf: #","httpStatus":"#.utf8)
-        appendNumberOrNull(outcome.httpStatus, to: &line)
-        line.append(contentsOf: #","attempts":"#.utf8)
-        appendDecimal(outcome.attempts, to: &line)
-        line.append(contentsOf: #","error":"#.utf8)
-        if let error = outcome.error { JSONWriter.appendEscaped(error, into: &line) } else { line.append(contentsOf: "null".utf8) }
-        line.append(contentsOf: "}\n".utf8)
-        try file.append(line)
-    }
-
-    private func appendNumberOrNull(_ value: Int?, to line: inout [UInt8]) {
-        if let value { appendDecimal(value, to: &line) } else { line.append(contentsOf: "null".utf8) }
+        var json = JSONStreamWriter(capacity: 128)
+        json.beginObject()
+        json.key("assessmentId")
+        if let id = outcome.assessmentId { json.int(id) } else { json.null() }
+        json.key("status")
+        json.string(outcome.status.rawValue)
+        json.key("errorKind")
+        if let kind = outcome.errorKind { json.string(kind.rawValue) } else { json.null() }
+        json.key("httpStatus")
+        if let status = outcome.httpStatus { json.int(status) } else { json.null() }
+        json.key("attempts")
+        json.int(outcome.attempts)
+        json.key("error")
+        if let error = outcome.error { json.string(error) } else { json.null() }
+        json.endObject()
+        json.bytes.append(UInt8(ascii: "\n"))
+        try file.append(json.bytes)
     }
 
     private func append(_ object: JSONObject) throws(FileError) {

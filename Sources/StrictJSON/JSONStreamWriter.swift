@@ -1,0 +1,204 @@
+/// Writes RFC 8259 text front to back, compact or 2-space pretty, without building a tree: the
+/// one way this package writes JSON (PATCH bodies, journal and undo lines, reports, plans, the
+/// simulator's answers). It places every comma, colon, line break and indent itself, so no
+/// caller splices JSON text by hand, and a long document can be flushed piece by piece.
+///
+/// Pretty output matches ``JSONWriter``: each member and element on its own line,
+/// `"key": value`, empty containers as `{}` and `[]`.
+public struct JSONStreamWriter {
+    /// The text written so far (or since the last ``takeBytes()``).
+    public var bytes: [UInt8]
+    public let pretty: Bool
+    /// Indent levels added to every line: a value rendered to be placed `baseDepth` levels
+    /// deep in a larger pretty text (see ``prerendered(_:)``).
+    public let baseDepth: Int
+    /// Open containers, innermost last.
+    public private(set) var depth = 0
+    /// Bit `d` tells whether the container at depth `d + 1` has a member or element yet
+    /// (a bit mask, not an array: a PATCH body must not allocate for its punctuation).
+    private var hasItems: UInt64 = 0
+    /// The same for containers nested deeper than 64.
+    private var deeperHasItems: [Bool] = []
+    /// A key was just written: its value follows without a separator.
+    private var afterKey = false
+
+    public init(pretty: Bool = false, baseDepth: Int = 0, capacity: Int = 0) {
+        self.pretty = pretty
+        self.baseDepth = baseDepth
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    // MARK: - Containers
+
+    public mutating func beginObject() {
+        beforeValue()
+        bytes.append(UInt8(ascii: "{"))
+        push()
+    }
+
+    public mutating func endObject() {
+        close(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        beforeValue()
+        bytes.append(UInt8(ascii: "["))
+        push()
+    }
+
+    public mutating func endArray() {
+        close(UInt8(ascii: "]"))
+    }
+
+    /// Starts a member of the open object; its value is written next.
+    public mutating func key(_ name: String) {
+        separate()
+        JSONWriter.appendEscaped(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
+        afterKey = true
+    }
+
+    /// Starts a member whose name needs no escaping (ASCII letters and digits).
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
+        afterKey = true
+    }
+
+    // MARK: - Values
+
+    public mutating func string(_ text: String) {
+        beforeValue()
+        JSONWriter.appendEscaped(text, into: &bytes)
+    }
+
+    /// A number given as valid JSON number text (kept exactly).
+    public mutating func number(_ text: String) {
+        beforeValue()
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    public mutating func int<Integer: BinaryInteger>(_ value: Integer) {
+        beforeValue()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 decimal digits at most, as 24 bytes
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        beforeValue()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    public mutating func null() {
+        beforeValue()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// A whole tree, members in their order.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .number(let text): number(text)
+        case .string(let text): string(text)
+        case .array(let elements):
+            beginArray()
+            for element in elements { self.value(element) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object.members {
+                key(member.key)
+                self.value(member.value)
+            }
+            endObject()
+        }
+    }
+
+    /// A value rendered earlier by a writer with the same `pretty` and a `baseDepth` equal to
+    /// this writer's current depth (kept on disk in between, say).
+    public mutating func prerendered(_ text: some Collection<UInt8>) {
+        beforeValue()
+        bytes.append(contentsOf: text)
+    }
+
+    /// Hands over the text written so far and starts an empty buffer (to flush a long
+    /// document to a file as it grows).
+    public mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        taken.reserveCapacity(bytes.capacity)
+        swap(&taken, &bytes)
+        return taken
+    }
+
+    // MARK: - Punctuation
+
+    private mutating func beforeValue() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        separate()
+    }
+
+    /// The comma before every item but a container's first, and in pretty text its line.
+    private mutating func separate() {
+        guard depth > 0 else { return }
+        if markItem() { bytes.append(UInt8(ascii: ",")) }
+        if pretty { newline(baseDepth + depth) }
+    }
+
+    /// Marks the innermost container as having an item; returns whether it had one already.
+    private mutating func markItem() -> Bool {
+        if depth <= 64 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            defer { hasItems |= bit }
+            return hasItems & bit != 0
+        }
+        defer { deeperHasItems[depth - 65] = true }
+        return deeperHasItems[depth - 65]
+    }
+
+    private mutating func push() {
+        depth += 1
+        if depth <= 64 {
+            hasItems &= ~(1 << UInt64(depth - 1))
+        } else {
+            deeperHasItems.append(false)
+        }
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        precondition(depth > 0 && !afterKey, "JSONStreamWriter: unbalanced container or a key without a value")
+        let hadItems: Bool
+        if depth <= 64 {
+            hadItems = hasItems & (1 << UInt64(depth - 1)) != 0
+        } else {
+            hadItems = deeperHasItems.removeLast()
+        }
+        depth -= 1
+        if hadItems && pretty { newline(baseDepth + depth) }
+        bytes.append(bracket)
+    }
+
+    private mutating func newline(_ indent: Int) {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+    }
+}
