@@ -15,7 +15,7 @@ public struct InputSyntaxError: Error, Equatable, Sendable, CustomStringConverti
     /// header names the column instead (`messageNaming(header:)`).
     public var field: Int?
     /// Whether the problem is bytes that are not UTF-8 (a file in another encoding, usually).
-    public var isInvalidUTF8 = false
+    public var isInvalidUTF8: Bool { message.hasPrefix("invalid UTF-8") }
 
     /// Creates an error at `line` with `message`.
     public init(line: Int, message: String, field: Int? = nil) {
@@ -55,9 +55,7 @@ public struct InputSyntaxError: Error, Equatable, Sendable, CustomStringConverti
         }
         let shown = bytes[offset..<min(bytes.count, offset + 4)].map(\.hex).joined(separator: " ")
         let more = bytes.count > offset + 4 ? " …" : ""
-        var error = InputSyntaxError(line: line, message: "invalid UTF-8 in field \(field + 1): bytes \(shown)\(more)", field: field)
-        error.isInvalidUTF8 = true
-        return error
+        return InputSyntaxError(line: line, message: "invalid UTF-8 in field \(field + 1): bytes \(shown)\(more)", field: field)
     }
 }
 
