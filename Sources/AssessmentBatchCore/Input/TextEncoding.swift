@@ -19,7 +19,7 @@ public enum TextEncoding: Sendable, Equatable {
     }
 
     /// The byte order mark written before the text when the input had one.
-    var byteOrderMark: [UInt8] {
+    public var byteOrderMark: [UInt8] {
         switch self {
         case .utf8: [0xEF, 0xBB, 0xBF]
         case .utf16(let bigEndian): bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]
@@ -29,7 +29,7 @@ public enum TextEncoding: Sendable, Equatable {
 
     /// The text in this encoding. Characters the encoding lacks become `?`; callers that may
     /// hold such characters pass the text through `transliterated(_:)` first.
-    func encode(_ text: String) -> [UInt8] {
+    public func encode(_ text: String) -> [UInt8] {
         switch self {
         case .utf8:
             return Array(text.utf8)
@@ -53,7 +53,7 @@ public enum TextEncoding: Sendable, Equatable {
     /// The text with every character this encoding lacks replaced by a look-alike (`≥` → `>=`,
     /// `→` → `->`, typographic quotes → straight ones), else by `?`. For the tool's own texts in
     /// failures files (the `error` column); the input's own values never need it.
-    func transliterated(_ text: String) -> String {
+    public func transliterated(_ text: String) -> String {
         guard self == .windows1252 || self == .iso885915 else { return text }
         let table = self == .windows1252 ? SingleByteCode.windows1252Bytes : SingleByteCode.iso885915Bytes
         var result = ""
