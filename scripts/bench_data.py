@@ -233,9 +233,35 @@ def generate_apply(state_path, count, out_dir, seed, name):
           f"({count} of {len(editable)} editable assessments, {rows} rows)", file=sys.stderr)
 
 
+def generate_encoded(source, out_dir):
+    """The same file as `source` (UTF-8) in the encodings Excel writes: DIR/<stem>.windows-1252.csv
+    and DIR/<stem>.utf-16.csv (UTF-16LE with a BOM, as Excel's "Unicode Text"; the delimiter stays
+    a comma, so the tool reads exactly the same rows). Streamed, regenerated only when stale."""
+    stem = os.path.splitext(os.path.basename(source))[0]
+    targets = ((os.path.join(out_dir, f"{stem}.windows-1252.csv"), "cp1252", ""),
+               (os.path.join(out_dir, f"{stem}.utf-16.csv"), "utf-16-le", "\ufeff"))
+    source_time = os.path.getmtime(source)
+    for path, encoding, bom in targets:
+        if os.path.exists(path) and os.path.getmtime(path) >= source_time:
+            print(f"bench_data: {path} up to date", file=sys.stderr)
+            continue
+        with open(source, encoding="utf-8", newline="") as src, open(path + ".tmp", "w", encoding=encoding, newline="") as dst:
+            dst.write(bom)
+            while True:
+                block = src.read(1 << 20)
+                if not block:
+                    break
+                dst.write(block)
+        replace(path + ".tmp", path)
+        print(f"bench_data: wrote {path}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("encoded")
+    e.add_argument("--source", required=True)
+    e.add_argument("--out", required=True)
     v = sub.add_parser("validate")
     v.add_argument("--rows", type=int, required=True)
     v.add_argument("--out", required=True)
@@ -250,6 +276,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     if args.command == "validate":
         generate_validate(args.rows, args.out, args.seed)
+    elif args.command == "encoded":
+        generate_encoded(args.source, args.out)
     else:
         generate_apply(args.state, args.count, args.out, args.seed, args.name or f"apply-{args.count}")
 

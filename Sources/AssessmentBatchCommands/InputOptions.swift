@@ -3,7 +3,7 @@ import AssessmentBatchCore
 
 /// Options shared by every command that reads input files.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Input files: .csv, .tsv, .jsonl or .ndjson.")
+    @Argument(help: "Input files: .csv, .tsv, .txt (tab-separated), .jsonl or .ndjson.")
     var files: [String] = []
 
     @Option(help: "Input format for every file, overriding the extension: csv, tsv or jsonl.")
@@ -14,6 +14,9 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Time zone for date-times written without an offset: an IANA name (Europe/Berlin) or an offset (+01:00). Without it such values are rejected.")
     var timezone: String?
+
+    @Option(help: "Encoding of files without a byte order mark: utf-8 (default), windows-1252 (Excel's \"CSV\" on Windows), iso-8859-15 or utf-16. A BOM (UTF-8, UTF-16 LE/BE) always decides.")
+    var encoding: String?
 
     func validate() throws {
         _ = try loadOptions()
@@ -47,6 +50,12 @@ struct InputOptions: ParsableArguments {
             }
             options.zone = zone
         }
+        if let encoding {
+            guard let parsed = EncodingOption(name: encoding) else {
+                throw ValidationError("--encoding must be utf-8, windows-1252, iso-8859-15 or utf-16, not '\(encoding)'.")
+            }
+            options.encoding = parsed
+        }
         return options
     }
 
@@ -55,5 +64,6 @@ struct InputOptions: ParsableArguments {
         object.append("format", format.map { .string($0) } ?? .null)
         object.append("delimiter", delimiter.map { .string($0) } ?? .null)
         object.append("timezone", timezone.map { .string($0) } ?? .null)
+        object.append("encoding", encoding.map { .string($0) } ?? .null)
     }
 }

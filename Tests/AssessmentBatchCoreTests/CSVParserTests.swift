@@ -205,41 +205,41 @@ extension CSVParserTests {
             ),
             Case(
                 "character after closing quote", "a\n\"abc\"x,1\n", [.init(1, ["a"])],
-                error: .init(line: 2, message: "unexpected character after closing quote in field 1")
+                error: .init(line: 2, message: "unexpected character after closing quote in field 1", field: 0)
             ),
             Case(
                 "space after closing quote", "\"a\" ,b\n", [],
-                error: .init(line: 1, message: "unexpected character after closing quote in field 1")
+                error: .init(line: 1, message: "unexpected character after closing quote in field 1", field: 0)
             ),
             Case(
                 "character after a multi-line quoted field", "a,\"x\ny\" z\n", [],
-                error: .init(line: 2, message: "unexpected character after closing quote in field 2")
+                error: .init(line: 2, message: "unexpected character after closing quote in field 2", field: 1)
             ),
             Case(
                 "NUL in unquoted field", "a,b\nc,d\u{0}e\n", [.init(1, ["a", "b"])],
-                error: .init(line: 2, message: "NUL byte in field 2")
+                error: .init(line: 2, message: "NUL byte in field 2", field: 1)
             ),
             Case(
                 "NUL in quoted field", "\"a\nb\u{0}\"\n", [],
-                error: .init(line: 2, message: "NUL byte in field 1")
+                error: .init(line: 2, message: "NUL byte in field 1", field: 0)
             ),
             Case(
                 "invalid UTF-8", [0x61, 0x2C, 0xFF, 0x0A], [],
-                error: .init(line: 1, message: "invalid UTF-8 in field 2")
+                error: .init(line: 1, message: "invalid UTF-8 in field 2: bytes FF", field: 1)
             ),
             Case(
                 "invalid UTF-8 in a multi-line field", Array("x\n1,\"a\n".utf8) + [0xC3] + Array("\"\n".utf8),
                 [.init(1, ["x"])],
-                error: .init(line: 2, message: "invalid UTF-8 in field 2")
+                error: .init(line: 3, message: "invalid UTF-8 in field 2: bytes C3", field: 1)
             ),
             Case(
                 "truncated UTF-8 at end of input", [0x61, 0x2C, 0xE2, 0x82], [],
-                error: .init(line: 1, message: "invalid UTF-8 in field 2")
+                error: .init(line: 1, message: "invalid UTF-8 in field 2: bytes E2 82", field: 1)
             ),
-            Case("overlong UTF-8", [0xC0, 0x80], [], error: .init(line: 1, message: "invalid UTF-8 in field 1")),
-            Case("encoded surrogate", [0xED, 0xA0, 0x80], [], error: .init(line: 1, message: "invalid UTF-8 in field 1")),
-            Case("partial BOM", [0xEF, 0xBB], [], error: .init(line: 1, message: "invalid UTF-8 in field 1")),
-            Case("BOM prefix then text", [0xEF, 0x41, 0x0A], [], error: .init(line: 1, message: "invalid UTF-8 in field 1")),
+            Case("overlong UTF-8", [0xC0, 0x80], [], error: .init(line: 1, message: "invalid UTF-8 in field 1: bytes C0 80", field: 0)),
+            Case("encoded surrogate", [0xED, 0xA0, 0x80], [], error: .init(line: 1, message: "invalid UTF-8 in field 1: bytes ED A0 80", field: 0)),
+            Case("partial BOM", [0xEF, 0xBB], [], error: .init(line: 1, message: "invalid UTF-8 in field 1: bytes EF BB", field: 0)),
+            Case("BOM prefix then text", [0xEF, 0x41, 0x0A], [], error: .init(line: 1, message: "invalid UTF-8 in field 1: bytes EF 41", field: 0)),
             Case(
                 "too many fields", "a,b,c\n1,2,3,4\n", limits: InputLimits(maxColumns: 3), [.init(1, ["a", "b", "c"])],
                 error: .init(line: 2, message: "more than 3 fields in record")

@@ -13,14 +13,14 @@ struct HostileInputTests {
 
     @Test func invalidUTF8() {
         let bytes = Array("assessmentId,supervisorAssessment\n1,ok\n2,".utf8) + [0xC3, 0x28] + Array("\n".utf8)
-        #expect(problems(bytes, name: "x.csv") == ["3: invalid UTF-8 in field 2"])
+        #expect(problems(bytes, name: "x.csv") == ["3: invalid UTF-8 in column \"supervisorAssessment\": bytes C3 28; the file \(BatchLoader.windows1252Hint)"])
         let json = Array("{\"assessmentId\": 1, \"supervisorAssessment\": \"".utf8) + [0xFF] + Array("\"}\n".utf8)
         #expect(problems(json, name: "x.jsonl").first?.hasPrefix("1: invalid JSON: ") == true)
     }
 
     @Test func nulByte() {
         let bytes = Array("assessmentId,reason\n1,a".utf8) + [0] + Array("b\n".utf8)
-        #expect(problems(bytes, name: "x.csv") == ["2: NUL byte in field 2"])
+        #expect(problems(bytes, name: "x.csv") == ["2: NUL byte in column \"reason\""])
     }
 
     @Test func tenMegabyteField() {

@@ -91,7 +91,8 @@ private func referenceCSV(_ bytes: [UInt8], delimiter: UInt8) -> ReaderTestSuppo
                         records: records,
                         error: InputSyntaxError(
                             line: line,
-                            message: "unexpected character after closing quote in field \(fields.count + 1)"
+                            message: "unexpected character after closing quote in field \(fields.count + 1)",
+                            field: fields.count
                         )
                     )
                 }

@@ -29,18 +29,18 @@ struct HeaderValidationTests {
     @Test(arguments: ["", "assessmentId,score\n", "\u{FEFF}assessmentId;score\r\n\r\n"])
     func fileWithoutDataRowsIsInvalid(text: String) {
         let batch = load(text)
-        #expect(batch.problems == ["0: the file has no data rows (a header and at least one row are required)"])
+        #expect(batch.problems == ["1: the file has no data rows (a header and at least one row are required)"])
         #expect(batch.hasFileErrors)
     }
 
     @Test func emptyJSONLFileIsInvalid() {
         let batch = load("\n  \n", name: "empty.jsonl")
-        #expect(batch.problems == ["0: the file has no rows"])
+        #expect(batch.problems == ["1: the file has no rows"])
     }
 
     @Test func unknownExtensionNeedsFormat() {
-        let batch = load("assessmentId\n1\n", name: "input.txt")
-        #expect(batch.problems == ["0: cannot tell the format from the file name: use .csv, .tsv, .jsonl or .ndjson, or pass --format"])
+        let batch = load("assessmentId\n1\n", name: "input.dat")
+        #expect(batch.problems == ["1: cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl or .ndjson, or pass --format"])
         let forced = load("assessmentId,state\n1,reviewedBySupervisor\n", name: "input.txt", options: LoadOptions(format: .csv))
         #expect(forced.isValid)
     }
@@ -71,7 +71,7 @@ struct RowValidationTests {
         #expect(batch.invalid.count == 1 && batch.invalid[0].assessmentId == nil)
     }
 
-    @Test(arguments: ["5.5", "-1", "x", "5,0"])
+    @Test(arguments: ["5.5", "-1", "x"])
     func scoreMustBeAWholeNumber(value: String) {
         let batch = load("assessmentId;categoryId;criterionId;score\n901;1;2;\(value)\n")
         #expect(batch.problems == ["2: score must be a whole number ≥ 0, got \"\(value)\""])
@@ -132,7 +132,7 @@ struct RowValidationTests {
         #expect(fixed.updates.first?.fields.assessmentDate?.description == "2024-06-12T16:30:00Z")
     }
 
-    @Test(arguments: ["12.06.2024 11:00", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-06-12T25:00:00Z", "2024-06-12T11:00:00+2", "yesterday"])
+    @Test(arguments: ["2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-06-12T25:00:00Z", "2024-06-12T11:00:00+2", "yesterday"])
     func malformedDates(value: String) {
         let batch = load("assessmentId,discussionDate\n901,\(value)\n")
         #expect(batch.problems == ["2: discussionDate must be an RFC 3339 date-time like 2024-06-12T11:00:00+02:00, got \"\(value)\""])

@@ -51,7 +51,8 @@ func runJob(
     _ paths: [String], simulator: RunningSimulator, out: String, planOnly: Bool = false, preflight: Bool = true,
     skipInvalid: Bool = false, preflightOptions: PreflightOptions = PreflightOptions(), strict: Bool = false,
     token: String? = nil, concurrency: Int = 4, maxAttempts: Int = 6, giveUpAfter: Double = 30,
-    resumed: [Int: AssessmentOutcome] = [:], baseURL: String? = nil, control: RunControl = RunControl()
+    resumed: [Int: AssessmentOutcome] = [:], baseURL: String? = nil, control: RunControl = RunControl(),
+    load: LoadOptions = LoadOptions()
 ) async -> ApplyJobResult {
     try? CurlGlobal.initialize()
     let configuration = ApplyConfiguration(
@@ -59,7 +60,7 @@ func runJob(
         retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.01, maxDelay: 0.2, maxRetryAfter: 1),
         giveUpAfterSeconds: giveUpAfter,
         transport: TransportOptions(connectTimeoutMilliseconds: 2000, totalTimeoutMilliseconds: 10_000))
-    let options = ApplyJobOptions(paths: paths, skipInvalid: skipInvalid, outDirectory: out, configuration: configuration,
+    let options = ApplyJobOptions(paths: paths, load: load, skipInvalid: skipInvalid, outDirectory: out, configuration: configuration,
                                   preflight: preflight, preflightOptions: preflightOptions, strict: strict, resumed: resumed)
     var logger = Logger(label: "e2e")
     logger.logLevel = .critical

@@ -96,6 +96,9 @@ public struct CSVParser: ~Copyable {
     private var spilled = false
     private var state = State.recordStart
     private var line = 1
+    /// The 1-based physical line the next byte fed is on (for problems found in front of the
+    /// parser, such as bytes that are not text in the file's encoding).
+    public var currentLine: Int { line }
     private var recordLine = 1
     private var fieldLine = 1
     /// A CR ended the last chunk: an LF starting the next one belongs to it.
@@ -336,7 +339,7 @@ public struct CSVParser: ~Copyable {
                 let byte = chunk[q]
                 if byte == 0 {
                     try checkLimits(fieldLength: (spilled ? bufferCount : q) - fieldStart)
-                    throw InputSyntaxError(line: line, message: "NUL byte in field \(fieldCount + 1)")
+                    throw InputSyntaxError(line: line, message: "NUL byte in field \(fieldCount + 1)", field: fieldCount)
                 }
                 try endField(spilled ? bufferCount : q, chunk)
                 p += 1
@@ -390,7 +393,7 @@ public struct CSVParser: ~Copyable {
                     continue loop
                 }
                 try checkLimits(fieldLength: (spilled ? bufferCount : q) - fieldStart)
-                throw InputSyntaxError(line: line, message: "NUL byte in field \(fieldCount + 1)")
+                throw InputSyntaxError(line: line, message: "NUL byte in field \(fieldCount + 1)", field: fieldCount)
 
             case .quoteAfterQuoted:
                 guard p < end else { break loop }
@@ -411,7 +414,8 @@ public struct CSVParser: ~Copyable {
                     try checkLimits(fieldLength: fieldEnd - fieldStart)
                     throw InputSyntaxError(
                         line: line,
-                        message: "unexpected character after closing quote in field \(fieldCount + 1)"
+                        message: "unexpected character after closing quote in field \(fieldCount + 1)",
+                        field: fieldCount
                     )
                 }
                 try endField(fieldEnd, chunk)
@@ -485,7 +489,8 @@ public struct CSVParser: ~Copyable {
         try checkLimits(fieldLength: length)
         let base = spilled ? UnsafePointer(buffer) : chunk
         guard UTF8Validation.isValid(base + fieldStart, count: length) else {
-            throw InputSyntaxError(line: fieldLine, message: "invalid UTF-8 in field \(fieldCount + 1)")
+            throw InputSyntaxError.invalidUTF8(field: fieldCount, fieldLine: fieldLine,
+                                               bytes: UnsafeBufferPointer(start: base + fieldStart, count: length))
         }
         if fieldCount == fieldCapacity {
             growFields()

@@ -17,6 +17,8 @@ public struct LineSplitter: ~Copyable {
     private var carry: [UInt8] = []
     /// The number of the line being read.
     private var line = 1
+    /// The number of the line the next byte fed is on.
+    public var currentLine: Int { line }
     private var bomMatched = 0
     private var bomResolved = false
 

@@ -9,9 +9,11 @@ public struct FailuresFile: Sendable {
 /// Writes `<stem>.failures.<ext>` for each input with rows that were not applied.
 ///
 /// The input is read again rather than kept in memory: its rows come out in the input's own
-/// format, delimiter, header spelling, BOM and line ending, original columns first and
-/// untouched, then `error`, `errorKind` and `sourceLine` (replacing any from an earlier run),
-/// so `apply` on the file retries exactly those rows.
+/// format, encoding, delimiter, header spelling, BOM and line ending, original columns first
+/// and untouched, then `error`, `errorKind` and `sourceLine` (replacing any from an earlier
+/// run), so `apply` on the file (with the same `--encoding`) retries exactly those rows. The
+/// `error` text is written with characters the encoding has (`≥` becomes `>=` in a
+/// Windows-1252 file); the input's own values are written back as they were read.
 public enum FailuresWriter {
     public static func write(inputs: [InputDescription], failures: [SourceLocation: RowFailure], directory: String) throws -> [FailuresFile] {
         var written: [FailuresFile] = []
@@ -19,7 +21,7 @@ public enum FailuresWriter {
             let lines = failures.filter { $0.key.input == index }
             guard !lines.isEmpty else { continue }
             let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.line, $0.value) })
-            let path = "\(directory)/\(input.stem).failures.\(input.format.fileExtension)"
+            let path = "\(directory)/\(input.stem).failures.\(input.fileExtension)"
             let file = try OutputFile(path: path)
             let rows: Int
             switch input.format {
@@ -36,10 +38,11 @@ public enum FailuresWriter {
         let delimiter = input.delimiter
         let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
         let kept = input.header.indices.filter { !writtenNames.contains(input.header[$0].trimmingWhitespace().lowercased()) }
-        var line: [UInt8] = input.hasByteOrderMark ? [0xEF, 0xBB, 0xBF] : []
+        let encoding = input.encoding
+        var line: [UInt8] = []
         let header = kept.map { input.header[$0] } + Column.written.map(\.rawValue)
         appendCSVRecord(header, delimiter: delimiter, lineEnding: input.lineEnding, into: &line)
-        try file.write(line)
+        try file.write((input.hasByteOrderMark ? encoding.byteOrderMark : []) + encoded(line, encoding))
         var rows = 0
         var sawHeader = false
         var parser = CSVParser(delimiter: delimiter)
@@ -51,13 +54,16 @@ public enum FailuresWriter {
             }
             guard let failure = failures[record.line] else { return }
             var fields = kept.map { $0 < record.count ? record.string($0) : "" }
-            fields += [failure.message, failure.kind.rawValue, String(record.line)]
+            fields += [encoding.transliterated(failure.message), failure.kind.rawValue, String(record.line)]
             var bytes: [UInt8] = []
             appendCSVRecord(fields, delimiter: delimiter, lineEnding: input.lineEnding, into: &bytes)
-            try file.write(bytes)
+            try file.write(encoded(bytes, encoding))
             rows += 1
         }
-        try reader.forEachChunk { chunk in try parser.consume(chunk, onRecord: emit) }
+        var digest = SHA256()
+        try reader.forEachUTF8Chunk(encoding: encoding, byteOrderMark: input.hasByteOrderMark, hashingInto: &digest) { chunk in
+            try parser.consume(chunk, onRecord: emit)
+        }
         try parser.finish(onRecord: emit)
         return rows
     }
@@ -77,18 +83,27 @@ public enum FailuresWriter {
             } else {
                 object.append("rawLine", .string(String(decoding: line, as: UTF8.self)))
             }
-            object.append(Column.error.rawValue, .string(failure.message))
+            object.append(Column.error.rawValue, .string(input.encoding.transliterated(failure.message)))
             object.append(Column.errorKind.rawValue, .string(failure.kind.rawValue))
             object.append(Column.sourceLine.rawValue, .number(String(number)))
             var bytes: [UInt8] = []
             JSONWriter.write(.object(object), into: &bytes)
             bytes.append(contentsOf: input.lineEnding.utf8)
-            try file.write(bytes)
+            if rows == 0 && input.hasByteOrderMark && input.encoding != .utf8 { try file.write(input.encoding.byteOrderMark) }
+            try file.write(encoded(bytes, input.encoding))
             rows += 1
         }
-        try reader.forEachChunk { chunk in try splitter.consume(chunk, onLine: emit) }
+        var digest = SHA256()
+        try reader.forEachUTF8Chunk(encoding: input.encoding, byteOrderMark: input.hasByteOrderMark, hashingInto: &digest) { chunk in
+            try splitter.consume(chunk, onLine: emit)
+        }
         try splitter.finish(onLine: emit)
         return rows
+    }
+
+    /// UTF-8 `bytes` in the input's `encoding`.
+    private static func encoded(_ bytes: [UInt8], _ encoding: TextEncoding) -> [UInt8] {
+        encoding == .utf8 ? bytes : encoding.encode(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Appends one RFC 4180 record, quoting only fields that need it.

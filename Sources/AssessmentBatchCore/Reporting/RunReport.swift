@@ -120,6 +120,7 @@ public struct RunReport: Sendable {
             object.append("path", .string(input.path))
             object.append("format", .string(input.format.rawValue))
             if input.format != .jsonl { object.append("delimiter", .string(String(UnicodeScalar(input.delimiter)))) }
+            object.append("encoding", .string(input.encoding.name))
             object.append("sha256", .string(input.sha256))
             object.append("rows", .number(String(input.rows)))
             return .object(object)

@@ -9,9 +9,13 @@ public struct LoadOptions: Sendable {
     /// Scorecard revisions to check criteria and scores against, for rows with `scorecardId`.
     public var scorecards: ScorecardCatalog?
     public var limits: InputLimits
+    /// The encoding of files without a byte order mark; nil reads UTF-8 (and says so when the
+    /// bytes are not).
+    public var encoding: EncodingOption?
 
     public init(format: InputFormat? = nil, delimiter: UInt8? = nil, zone: Timestamp.Zone? = nil,
-                scorecards: ScorecardCatalog? = nil, limits: InputLimits = InputLimits()) {
+                scorecards: ScorecardCatalog? = nil, limits: InputLimits = InputLimits(), encoding: EncodingOption? = nil) {
+        self.encoding = encoding
         self.format = format
         self.delimiter = delimiter
         self.zone = zone
@@ -108,61 +112,91 @@ public final class BatchLoader {
         let inputIndex = inputs.count
         guard let format = options.format ?? InputFormat(path: path) else {
             inputs.append(InputDescription(path: path, format: .csv))
-            fileError(inputIndex, 0, "cannot tell the format from the file name: use .csv, .tsv, .jsonl or .ndjson, or pass --format")
+            fileError(inputIndex, 1, "cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl or .ndjson, or pass --format")
             return
         }
         inputs.append(InputDescription(path: path, format: format))
         let reader: ChunkedFileReader
+        let prefix: [UInt8]
         do {
             reader = try ChunkedFileReader(path: path)
+            prefix = try readPrefix(path: path, count: 64 << 10)
         } catch {
             fileError(inputIndex, 0, "\(error)")
             return
         }
+        switch EncodingDetection.resolve(prefix: prefix, option: options.encoding) {
+        case .success(let (encoding, byteOrderMark)):
+            inputs[inputIndex].encoding = encoding
+            inputs[inputIndex].hasByteOrderMark = byteOrderMark
+        case .failure(let problem):
+            fileError(inputIndex, 1, problem.text)
+            return
+        }
+        let text = Transcoder.decodedPrefix(prefix, encoding: inputs[inputIndex].encoding, byteOrderMark: inputs[inputIndex].hasByteOrderMark)
+        describeStart(of: text, inputIndex: inputIndex)
         var digest = SHA256()
         do {
             switch format {
             case .csv, .tsv:
-                try readCSV(reader, inputIndex: inputIndex, digest: &digest)
+                try readCSV(reader, text: text, inputIndex: inputIndex, digest: &digest)
             case .jsonl:
                 try readJSONL(reader, inputIndex: inputIndex, digest: &digest)
             }
         } catch is StopReading {
             // the header's problems are already recorded
         } catch let error as InputSyntaxError {
-            fileError(inputIndex, error.line, error.message)
+            fileError(inputIndex, error.line, message(for: error, inputIndex: inputIndex))
         } catch {
             fileError(inputIndex, 0, "\(error)")
         }
         inputs[inputIndex].sha256 = digest.finalizeHex()
         if !hasFileErrors(inputIndex) && inputs[inputIndex].rows == 0 {
-            fileError(inputIndex, 0, format == .jsonl ? "the file has no rows" : "the file has no data rows (a header and at least one row are required)")
+            fileError(inputIndex, 1, format == .jsonl ? "the file has no rows" : "the file has no data rows (a header and at least one row are required)")
         }
     }
 
-    private func readCSV(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
-        let path = inputs[inputIndex].path
-        let prefix = try readPrefix(path: path, count: 64 << 10)
-        prefix.withUnsafeBytes { describeStart(of: $0, inputIndex: inputIndex) }
+    /// What Excel's plain "CSV" on Windows writes, as a hint for bytes that are not UTF-8.
+    static let windows1252Hint = "looks like Windows-1252 (Excel's \"CSV\" on Windows): save as \"CSV UTF-8\" or pass --encoding windows-1252"
+
+    /// A reader's message, naming the column rather than the field number, and for bytes
+    /// that are not UTF-8 in a file that reads as Windows-1252, saying so and what to do.
+    private func message(for error: InputSyntaxError, inputIndex: Int) -> String {
+        let input = inputs[inputIndex]
+        var text = error.messageNaming(header: input.header)
+        if error.isInvalidUTF8 && options.encoding == nil && EncodingDetection.looksLikeWindows1252(path: input.path) {
+            text += "; the file \(Self.windows1252Hint)"
+        }
+        return text
+    }
+
+    private func readCSV(_ reader: ChunkedFileReader, text prefix: [UInt8], inputIndex: Int, digest: inout SHA256) throws {
         let delimiter = options.delimiter
             ?? (inputs[inputIndex].format == .tsv ? UInt8(ascii: "\t") : prefix.withUnsafeBytes { CSVParser.detectDelimiter(in: $0) })
         inputs[inputIndex].delimiter = delimiter
         var parser = CSVParser(delimiter: delimiter, limits: options.limits)
         var columns: [Column?]? = nil
-        try reader.forEachChunk(hashingInto: &digest) { chunk in
-            try parser.consume(chunk) { record in
-                try handleCSVRecord(record, columns: &columns, inputIndex: inputIndex)
+        let input = inputs[inputIndex]
+        do {
+            try reader.forEachUTF8Chunk(encoding: input.encoding, byteOrderMark: input.hasByteOrderMark, hashingInto: &digest) { chunk in
+                try parser.consume(chunk) { record in
+                    try handleCSVRecord(record, columns: &columns, inputIndex: inputIndex)
+                }
             }
+        } catch let error as UndecodableText {
+            throw InputSyntaxError(line: parser.currentLine, message: error.message)
         }
         try parser.finish { record in
             try handleCSVRecord(record, columns: &columns, inputIndex: inputIndex)
         }
     }
 
-    /// Notes the byte order mark and the line ending from the file's first bytes.
-    private func describeStart(of chunk: UnsafeRawBufferPointer, inputIndex: Int) {
-        inputs[inputIndex].hasByteOrderMark = chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF
-        if let newline = chunk.firstIndex(of: UInt8(ascii: "\n")), newline > 0, chunk[newline - 1] == UInt8(ascii: "\r") {
+    /// Notes the line ending from the start of the file's text (a UTF-8 BOM is noted there too).
+    private func describeStart(of text: [UInt8], inputIndex: Int) {
+        if inputs[inputIndex].encoding == .utf8 {
+            inputs[inputIndex].hasByteOrderMark = text.starts(with: [0xEF, 0xBB, 0xBF])
+        }
+        if let newline = text.firstIndex(of: UInt8(ascii: "\n")), newline > 0, text[newline - 1] == UInt8(ascii: "\r") {
             inputs[inputIndex].lineEnding = "\r\n"
         }
     }
@@ -248,13 +282,13 @@ public final class BatchLoader {
 
     private func readJSONL(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
         var splitter = LineSplitter(limits: options.limits)
-        var startDescribed = false
-        try reader.forEachChunk(hashingInto: &digest) { chunk in
-            if inputs[inputIndex].rows == 0 && !startDescribed {
-                describeStart(of: chunk, inputIndex: inputIndex)
-                startDescribed = true
+        let input = inputs[inputIndex]
+        do {
+            try reader.forEachUTF8Chunk(encoding: input.encoding, byteOrderMark: input.hasByteOrderMark, hashingInto: &digest) { chunk in
+                try splitter.consume(chunk) { line, number in handleJSONLine(line, number: number, inputIndex: inputIndex) }
             }
-            try splitter.consume(chunk) { line, number in handleJSONLine(line, number: number, inputIndex: inputIndex) }
+        } catch let error as UndecodableText {
+            throw InputSyntaxError(line: splitter.currentLine, message: error.message)
         }
         try splitter.finish { line, number in handleJSONLine(line, number: number, inputIndex: inputIndex) }
     }

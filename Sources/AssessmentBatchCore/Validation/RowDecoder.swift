@@ -121,7 +121,7 @@ struct RowDecoder {
             if let state = TargetState.allCases.first(where: { $0.rawValue.utf8.elementsEqual(name, by: Self.equalIgnoringASCIICase) }) {
                 row.fields.state = state
             } else {
-                row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)")
+                row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)\(ExcelPitfall.truthValue(in: value))")
             }
         case .scorecardId:
             row.fields.scorecardId = positiveInteger(column, value, row: &row)
@@ -200,7 +200,7 @@ struct RowDecoder {
         case .other: parsed = nil
         }
         guard let parsed, parsed >= minimum, parsed <= maximum else {
-            row.problems.append("\(column.rawValue) must be \(expected), got \(describe(value))")
+            row.problems.append("\(column.rawValue) must be \(expected), got \(describe(value))\(ExcelPitfall.number(in: value, column: column))")
             return nil
         }
         return parsed
@@ -241,7 +241,7 @@ struct RowDecoder {
         case .failure(.missingOffset):
             row.problems.append("\(column.rawValue) \(value.quoted) has no UTC offset: write it like 2024-06-12T11:00:00+02:00 or pass --timezone")
         case .failure(.malformed):
-            row.problems.append("\(column.rawValue) must be an RFC 3339 date-time like 2024-06-12T11:00:00+02:00, got \(value.quoted)")
+            row.problems.append("\(column.rawValue) must be an RFC 3339 date-time like 2024-06-12T11:00:00+02:00, got \(value.quoted)\(ExcelPitfall.date(in: value))")
         }
         return nil
     }
