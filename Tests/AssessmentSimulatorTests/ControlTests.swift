@@ -132,7 +132,9 @@ struct ControlTests {
         #expect(try client.get("/quality/assessment/1003").status == 200)
         let start = DispatchTime.now().uptimeNanoseconds
         await sim.shutdown()
-        #expect(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < 5)
+        // Without closing idle connections, shutdown would wait for the client for ever; the
+        // bound leaves room for a loaded machine (6.4 s seen with parallel builds).
+        #expect(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < 20)
         #expect(throws: WireClient.Failure.self) { try client.get("/quality/assessment/1003") }
     }
 
