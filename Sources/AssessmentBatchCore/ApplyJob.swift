@@ -99,8 +99,12 @@ public enum ApplyJob {
         }
         let directory: String
         let journal: Journal?
+        var runLock: RunDirectoryLock?
+        defer { withExtendedLifetime(runLock) {} }
         do {
             directory = try makeRunDirectory(options.outDirectory, stem: batch.inputs.first?.stem ?? "run", at: startedAt)
+            // Operations: the run directory is locked for the whole run (prune and a second --resume leave it alone).
+            runLock = try RunDirectoryLock(directory: directory)
             if planOnly {
                 journal = nil
             } else {
@@ -315,6 +319,8 @@ public enum ApplyJob {
         } catch {
             logger.error("\(error)")
         }
+        // Operations: report.html, the run for people, next to report.json.
+        do { try HTMLReport.write(report, to: directory) } catch { logger.error("\(error)") }
         return ApplyJobResult(exitStatus: exitStatus, diagnostics: batch.diagnostics, runDirectory: directory,
                               reportPath: reportPath, report: report, plan: plan, renderedPlan: renderedPlan)
     }

@@ -63,6 +63,15 @@ public struct UnrestorableValue: Sendable, Equatable {
         }
     }
 
+    /// `score` or `reason` for a criterion's value, nil for an assessment-level field.
+    var criterionPart: String? {
+        switch subject {
+        case .field: nil
+        case .score: "score"
+        case .reason: "reason"
+        }
+    }
+
     /// The value the server held.
     public var value: String {
         switch subject {
