@@ -46,10 +46,13 @@ final class ProgressLine: Sendable {
     }
 
     private func record(failed: Bool) {
-        phase.withLock {
+        let complete = phase.withLock {
             $0.finished += 1
             if failed { $0.failed += 1 }
+            return $0.finished == $0.total
         }
+        // The phase's last line is drawn at once, before whatever the job logs next.
+        if complete { stopTimer(showFinal: true) }
     }
 
     /// Stops the line; call once the job returns.

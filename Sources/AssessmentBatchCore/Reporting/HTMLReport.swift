@@ -53,9 +53,10 @@ public enum HTMLReport {
 
     private static func summary(_ report: RunReport, into page: inout Page) {
         let outcome: (String, String)
+        let plan = report.command == "plan"
         switch report.exitStatus {
-        case .success: outcome = ("ok", "every assessment applied or unchanged (exit 0)")
-        case .failures: outcome = ("warn", "finished with failures (exit 1)")
+        case .success: outcome = ("ok", plan ? "every assessment would be written or is unchanged (exit 0)" : "every assessment applied or unchanged (exit 0)")
+        case .failures: outcome = ("warn", plan ? "preflight would refuse some assessments (exit 1)" : "finished with failures (exit 1)")
         case .invalidInput: outcome = ("bad", "stopped before the first write (exit 2)")
         case .aborted: outcome = ("bad", "aborted (exit 3)")
         case .interrupted, .terminated: outcome = ("bad", "interrupted (exit \(report.exitStatus.rawValue))")
@@ -170,7 +171,8 @@ public enum HTMLReport {
                             left + Double(index) * barWidth, height - bottom - barHeight, max(0.5, barWidth - 0.5), barHeight,
                             index * step, value))
         }
-        for (series, color) in [(\HTTPStatistics.Second.retries, "#d8873b"), (\HTTPStatistics.Second.rateLimited, "#c44e52")] {
+        for (series, color) in [(\HTTPStatistics.Second.retries, "#d8873b"), (\HTTPStatistics.Second.rateLimited, "#c44e52")]
+        where buckets.contains(where: { $0[keyPath: series] > 0 }) {
             let points = buckets.enumerated().map { index, bucket in
                 String(format: "%.1f,%.1f", left + (Double(index) + 0.5) * barWidth,
                        height - bottom - perSecond(bucket[keyPath: series]) / peak * (height - bottom - 8))
