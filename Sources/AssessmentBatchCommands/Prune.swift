@@ -12,7 +12,7 @@ extension AssessmentBatchCommand {
                 Only directories directly under DIR that hold nothing but the files a run writes (a journal, \
                 report.json or plan.json of this tool) are deleted; symbolic links, other files and directories, \
                 and runs that a live process holds are left alone. The age is taken from report.json's finishedAt, \
-                else plan.json's createdAt, else the journal's last change. Exit 0, or 2 when DIR cannot be read.
+                else plan.json's createdAt, else the journal's last change. Exit 0 (also when DIR does not exist yet), or 2 when DIR cannot be read.
                 """
         )
 
@@ -37,6 +37,13 @@ extension AssessmentBatchCommand {
         func run() throws {
             logging.apply()
             let entries: [RunPruner.Entry]
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                // The first night, before any run: nothing to prune is not a failure.
+                printError("assessment-batch prune: \(directory) does not exist: nothing to prune", level: .warning,
+                           metadata: ["event": .string("summary"), "deleted": .stringConvertible(0), "kept": .stringConvertible(0)])
+                return
+            }
             do {
                 entries = try RunPruner.prune(directory, olderThanDays: olderThan, dryRun: dryRun)
             } catch {

@@ -42,7 +42,10 @@ struct PruneCommandTests {
             #expect(FileManager.default.fileExists(atPath: "\(dir)/in.csv"))
 
             let missing = await runTool(["prune", "no-such-dir"], environment: [:], directory: dir)
-            #expect(missing.status == 2)
+            #expect(missing.status == 0)
+            #expect(missing.stderr == "assessment-batch prune: no-such-dir does not exist: nothing to prune\n")
+            let notADirectory = await runTool(["prune", "in.csv"], environment: [:], directory: dir)
+            #expect(notADirectory.status == 2)
         }
     }
 }

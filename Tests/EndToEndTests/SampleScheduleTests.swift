@@ -75,7 +75,7 @@ struct SampleScheduleTests {
         let apply = try #require(pod["containers"]?.arrayValue?.first?.objectValue)
         let arguments = (apply["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(arguments.first == "apply")
-        for (option, value) in [("--log-format", "json"), ("--token-file", "/run/secrets/enneo/token"), ("--metrics-file", "/data/metrics/assessment_batch.prom")] {
+        for (option, value) in [("--log-format", "json"), ("--token-file", "/run/secrets/enneo/token"), ("--metrics-file", "/data/assessment_batch.prom")] {
             let index = try #require(arguments.firstIndex(of: option), "\(option)")
             #expect(arguments.indices.contains(index + 1) && arguments[index + 1] == value)
         }
