@@ -118,7 +118,9 @@ extension AssessmentBatchCommand {
 
         private func printSummary(_ result: ApplyJobResult) {
             guard let report = result.report else {
-                printError("assessment-batch: invalid input, nothing sent (run 'assessment-batch validate' to check files offline)",
+                // No diagnostics: the run directory could not be made or locked (said above).
+                printError(result.diagnostics.isEmpty ? "assessment-batch: nothing sent"
+                                                      : "assessment-batch: invalid input, nothing sent (run 'assessment-batch validate' to check files offline)",
                            level: .error, metadata: ["exitCode": .stringConvertible(Int(result.exitStatus.rawValue))])
                 return
             }

@@ -23,6 +23,7 @@ struct PruneCommandTests {
             let resumed = await runTool(["apply", "--resume", "runs/one"], environment: ["ENNEO_TOKEN": simulator.token], directory: dir)
             #expect(resumed.status == 2)
             #expect(resumed.stderr.contains("run directory runs/one is in use by another process"), "\(resumed.stderr)")
+            #expect(resumed.stderr.hasSuffix("assessment-batch: nothing sent\n"))
             let pruneHeld = await runTool(["prune", "runs", "--older-than", "0"], environment: [:], directory: dir)
             #expect(pruneHeld.status == 0)
             #expect(pruneHeld.stderr.contains("kept runs/one: in use by another process"), "\(pruneHeld.stderr)")

@@ -67,6 +67,8 @@ public enum HTMLReport {
             page.raw("<br>")
             page.text("stopped: \(reason.description)")
         }
+        let counts = report.counts
+        page.raw("<br><b>\(counts.assessments)</b> assessments from \(counts.rows) rows: <b>\(counts.applied)</b> applied, \(counts.unchanged) unchanged, <b>\(counts.failed)</b> failed, \(counts.notAttempted) not attempted")
         page.raw("</p>\n<dl class=\"facts\">")
         fact("started", RunReport.format(report.startedAt), into: &page)
         fact("finished", RunReport.format(report.finishedAt), into: &page)
