@@ -1,4 +1,4 @@
-import AssessmentBatchCore
+@testable import AssessmentBatchCore
 import AssessmentSimulator
 import Foundation
 import StrictJSON
@@ -143,5 +143,21 @@ struct MetricsFileTests {
         #expect(text.contains("\nassessment_batch_run_duration_seconds 1.500\n"))
         #expect(MetricsFile.lastSuccess(inText: text) == nil)
         #expect(MetricsFile.lastSuccess(inText: "# HELP x\nassessment_batch_last_success_timestamp_seconds 1795761802.250\n") == 1_795_761_802.25)
+    }
+
+    @Test func aStatusOutsideTheFixedSetIsWrittenAfterIt() {
+        var statistics = HTTPStatistics.Snapshot()
+        statistics.statusCounts = ["200": 3, "418": 2, "transport": 1]
+        let report = RunReport(command: "apply", startedAt: Date(timeIntervalSince1970: 100), finishedAt: Date(timeIntervalSince1970: 110),
+                               baseURL: nil, inputs: [], options: JSONObject(), outcomes: [], statistics: statistics, failuresFiles: [],
+                               abortReason: nil, exitStatus: .success, unrestorable: nil)
+        let text = MetricsFile.render(report: report, exitCode: 0, startedAt: report.startedAt, finishedAt: report.finishedAt,
+                                      previousLastSuccess: 50)
+        let requests = text.split(separator: "\n").filter { $0.hasPrefix("assessment_batch_requests{") }
+        #expect(requests.count == MetricsFile.fixedStatuses.count + 1)
+        #expect(requests.first == #"assessment_batch_requests{status="200"} 3"#)
+        #expect(requests.last == #"assessment_batch_requests{status="418"} 2"#)
+        #expect(requests.contains(#"assessment_batch_requests{status="transport"} 1"#))
+        #expect(text.contains("\nassessment_batch_last_success_timestamp_seconds 110.000\n"), "a run that exits 0 is the last success")
     }
 }
