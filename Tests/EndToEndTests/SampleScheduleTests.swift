@@ -81,7 +81,10 @@ struct SampleScheduleTests {
         }
         let prune = (pod["initContainers"]?.arrayValue?.first?.objectValue?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(prune.prefix(2) == ["prune", "/data/runs"] && prune.contains("json"))
-        let secret = (pod["volumes"]?.arrayValue ?? []).compactMap { $0.objectValue?["secret"]?.objectValue?["secretName"]?.stringValue }
-        #expect(secret == ["enneo-token"])
+        let secrets = (pod["volumes"]?.arrayValue ?? []).compactMap { $0.objectValue?["secret"]?.objectValue }
+        #expect(secrets.map { $0["secretName"]?.stringValue } == ["enneo-token"])
+        // 0440 (YAML's octal 288): the non-root container reads it through its fsGroup.
+        #expect(secrets.first?["defaultMode"]?.intValue == 0o440)
+        #expect(pod["securityContext"]?.objectValue?["fsGroup"]?.intValue == 10001)
     }
 }
