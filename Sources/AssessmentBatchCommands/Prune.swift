@@ -20,7 +20,7 @@ extension AssessmentBatchCommand {
         var directory: String
 
         @Option(help: "Delete runs that finished more than this many days ago.")
-        var olderThan: Double = 30
+        var olderThan: Int = 30
 
         @Flag(help: "List what would be deleted; delete nothing.")
         var dryRun = false
@@ -31,7 +31,7 @@ extension AssessmentBatchCommand {
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
-            guard olderThan >= 0, olderThan.isFinite else { throw ValidationError("--older-than must be a number of days, 0 or more.") }
+            guard olderThan >= 0 else { throw ValidationError("--older-than must be a number of days, 0 or more.") }
         }
 
         func run() throws {
@@ -45,7 +45,7 @@ extension AssessmentBatchCommand {
                 return
             }
             do {
-                entries = try RunPruner.prune(directory, olderThanDays: olderThan, dryRun: dryRun)
+                entries = try RunPruner.prune(directory, olderThanDays: Double(olderThan), dryRun: dryRun)
             } catch {
                 printError("assessment-batch prune: cannot read \(directory): \(error.localizedDescription)", level: .error)
                 throw ExitCode(ExitStatus.invalidInput.rawValue)
