@@ -87,8 +87,8 @@ struct ReportWritingTests {
         let lines = (FileManager.default.contents(atPath: details).map { String(decoding: $0, as: UTF8.self) } ?? "")
             .split(separator: "\n").map(String.init)
         let expectedLines = [
-            #"{"assessmentId":7,"values":[{"field":"state","value":"aiReady"},{"field":"category 1 criterion 2 reason","value":"(empty)"}]}"#,
-            #"{"assessmentId":9,"values":[{"field":"category 3 criterion 12 score","value":"(unscored)"},{"field":"category 3 criterion 13 score","value":"(unscored)"}]}"#,
+            #"{"assessmentId":7,"fields":{"state":"aiReady"},"emptyReason":[[1,2]]}"#,
+            #"{"assessmentId":9,"unscored":[[3,12],[3,13]]}"#,
         ]
         #expect(lines == Array(expectedLines.prefix([0, 1, 1, 2][outcomeCount])))
         // Nothing of the spool is left in the run directory.
@@ -128,6 +128,21 @@ struct ReportWritingTests {
         #expect(perAssessment * 50_000 <= 15_000_000)
         let details = try #require(FileManager.default.contents(atPath: "\(directory)/not-restorable.jsonl"))
         #expect(details.split(separator: UInt8(ascii: "\n")).count == count)
+        print("not-restorable.jsonl: \(details.count / count) bytes per assessment")
+        #expect(details.count / count < 400)
+    }
+
+    @Test func aDetailsLineGroupsAnAssessmentsValues() throws {
+        let values = [
+            UnrestorableValue(assessmentId: 5, field: "aiSummary", value: "(empty)"),
+            .unscored(CriterionKey(categoryId: 1, criterionId: 2), of: 5),
+            .emptyReason(CriterionKey(categoryId: 1, criterionId: 2), of: 5),
+            .unscored(CriterionKey(categoryId: 4, criterionId: 16), of: 5),
+            UnrestorableValue(assessmentId: 5, field: "state", value: "a \"quoted\" state"),
+        ]
+        let line = String(decoding: UnrestorableLog.line(assessmentId: 5, values), as: UTF8.self)
+        #expect(line == #"{"assessmentId":5,"fields":{"aiSummary":"(empty)","state":"a \"quoted\" state"},"unscored":[[1,2],[4,16]],"emptyReason":[[1,2]]}"# + "\n")
+        _ = try Array(line.utf8).withUnsafeBytes { try JSONParser.parse($0) }
     }
 
     @Test func unrestorableCriterionValuesSpellTheirField() {

@@ -63,12 +63,13 @@ public struct UnrestorableValue: Sendable, Equatable {
         }
     }
 
-    /// `score` or `reason` for a criterion's value, nil for an assessment-level field.
-    var criterionPart: String? {
+    /// For a criterion's value: which part (`score` or `reason`) of which criterion; nil for an
+    /// assessment-level field.
+    var criterion: (part: String, categoryId: Int32, criterionId: Int32)? {
         switch subject {
         case .field: nil
-        case .score: "score"
-        case .reason: "reason"
+        case .score(let categoryId, let criterionId): ("score", categoryId, criterionId)
+        case .reason(let categoryId, let criterionId): ("reason", categoryId, criterionId)
         }
     }
 

@@ -24,24 +24,44 @@ public final class UnrestorableLog: Sendable {
     /// the details file, and counts them.
     public func store(_ values: [UnrestorableValue], at index: Int) throws(FileError) {
         guard let first = values.first else { return }
-        var bytes: [UInt8] = []
-        bytes.append(contentsOf: #"{"assessmentId":"#.utf8)
-        bytes.append(contentsOf: String(first.assessmentId).utf8)
-        bytes.append(contentsOf: #","values":["#.utf8)
-        for (position, value) in values.enumerated() {
-            if position > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: #"{"field":"#.utf8)
-            JSONWriter.appendEscaped(value.field, into: &bytes)
-            bytes.append(contentsOf: #","value":"#.utf8)
-            JSONWriter.appendEscaped(value.value, into: &bytes)
-            bytes.append(UInt8(ascii: "}"))
-        }
-        bytes.append(contentsOf: "]}\n".utf8)
-        try pieces.store(bytes, at: index)
+        try pieces.store(Self.line(assessmentId: first.assessmentId, values), at: index)
         assessments.add(1, ordering: .relaxed)
         counts.withLock { counts in
             for value in values { counts[value.summaryKey, default: 0] += 1 }
         }
+    }
+
+    /// One assessment's line: `{"assessmentId":N,"fields":{"state":"aiReady",…},"unscored":[[C,N],…],"emptyReason":[[C,N],…]}`,
+    /// criteria as `[categoryId, criterionId]` pairs (a batch of unscored criteria has two
+    /// entries per criterion: spelled out, the file would be six times larger), each member
+    /// present only when it has entries.
+    static func line(assessmentId: Int, _ values: [UnrestorableValue]) -> [UInt8] {
+        var fields: [UInt8] = []
+        var unscored: [UInt8] = []
+        var emptyReasons: [UInt8] = []
+        for value in values {
+            if let criterion = value.criterion {
+                let pair = "[\(criterion.categoryId),\(criterion.criterionId)]".utf8
+                if criterion.part == "score" {
+                    unscored.append(UInt8(ascii: unscored.isEmpty ? "[" : ","))
+                    unscored.append(contentsOf: pair)
+                } else {
+                    emptyReasons.append(UInt8(ascii: emptyReasons.isEmpty ? "[" : ","))
+                    emptyReasons.append(contentsOf: pair)
+                }
+            } else {
+                fields.append(UInt8(ascii: fields.isEmpty ? "{" : ","))
+                JSONWriter.appendEscaped(value.field, into: &fields)
+                fields.append(UInt8(ascii: ":"))
+                JSONWriter.appendEscaped(value.value, into: &fields)
+            }
+        }
+        var bytes: [UInt8] = Array(#"{"assessmentId":"#.utf8) + Array(String(assessmentId).utf8)
+        if !fields.isEmpty { bytes += Array(#","fields":"#.utf8) + fields + [UInt8(ascii: "}")] }
+        if !unscored.isEmpty { bytes += Array(#","unscored":"#.utf8) + unscored + [UInt8(ascii: "]")] }
+        if !emptyReasons.isEmpty { bytes += Array(#","emptyReason":"#.utf8) + emptyReasons + [UInt8(ascii: "]")] }
+        bytes += Array("}\n".utf8)
+        return bytes
     }
 
     /// The counts by field and reason.
@@ -100,7 +120,7 @@ public struct UnrestorableSummary: Sendable, Equatable {
 extension UnrestorableValue {
     /// The kind this value is counted under in the summary.
     var summaryKey: UnrestorableSummary.Key {
-        switch criterionPart {
+        switch criterion?.part {
         case "score"?: return .init(field: "criterion score", reason: "unscored on the server")
         case "reason"?: return .init(field: "criterion reason", reason: "empty on the server")
         default:
