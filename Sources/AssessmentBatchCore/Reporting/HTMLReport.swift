@@ -136,7 +136,7 @@ public enum HTMLReport {
         }
         let parts: [(String, Int, String)] = [
             (report.command == "plan" ? "to write" : "written or to write", toWrite, "#3b7dd8"), ("unchanged (not sent)", unchanged, "#7fb77e"),
-            ("refused by preflight", refused, "#d8873b"), ("invalid rows", invalid, "#c44e52"),
+            ("refused or failed at preflight", refused, "#d8873b"), ("invalid rows", invalid, "#c44e52"),
         ]
         page.raw("<p>What preflight decided for each assessment (from the outcomes).</p>\n")
         stackedBar(parts, into: &page)
