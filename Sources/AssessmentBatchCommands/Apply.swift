@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssessmentBatchCore
 import Foundation
+import Logging
 
 extension AssessmentBatchCommand {
     /// `apply FILE...`: validate, preflight, then send one PATCH per assessment.
@@ -17,6 +18,10 @@ extension AssessmentBatchCommand {
         @OptionGroup var input: InputOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var preflight: PreflightFlags
+        @OptionGroup var logging: LoggingOptions
+
+        @Option(help: ArgumentHelp("Write Prometheus metrics of the run to FILE at its end, atomically (node_exporter's textfile collector).", valueName: "FILE"))
+        var metricsFile: String?
 
         @Flag(help: "Skip the preflight GETs: no unchanged detection, no conflict checks, no undo file.")
         var noPreflight = false
@@ -35,8 +40,27 @@ extension AssessmentBatchCommand {
         }
 
         func run() throws {
-            if let resume { return try Self.resumeRun(resume, server: server) }
-            try execute(resumed: [:], arguments: Array(CommandLine.arguments.drop { $0 != "apply" }.dropFirst()))
+            logging.apply()
+            let startedAt = Date()
+            do {
+                if let resume { return try Self.resumeRun(resume, current: self) }
+                try execute(resumed: [:], arguments: Array(CommandLine.arguments.drop { $0 != "apply" }.dropFirst()))
+            } catch let error where !(error is ExitCode) {
+                // Operations: a run refused before its job started (no token, a changed input on
+                // --resume) still leaves a metrics file, exit code 2.
+                writeMetrics(report: nil, exitStatus: .invalidInput, startedAt: startedAt)
+                throw error
+            }
+        }
+
+        /// Writes `--metrics-file`, if given; a failure to write it is reported, not fatal.
+        private func writeMetrics(report: RunReport?, exitStatus: ExitStatus, startedAt: Date) {
+            guard let metricsFile else { return }
+            do {
+                try MetricsFile.write(to: metricsFile, report: report, exitCode: exitStatus.rawValue, startedAt: startedAt, finishedAt: Date())
+            } catch {
+                printError("assessment-batch: cannot write --metrics-file: \(error)", level: .error)
+            }
         }
 
         /// Runs this command's job and exits with its status.
@@ -55,16 +79,19 @@ extension AssessmentBatchCommand {
                 strict: preflight.strict, recordedOptions: recorded, arguments: arguments, resumed: resumed)
 
             let logger = server.logger()
+            let startedAt = Date()
             let result = runInterruptibly { control, observer in
                 ApplyJob.apply(options, logger: logger, control: control, observer: observer)
             }
+            // Operations: the metrics file, at the end of every run however it ended.
+            writeMetrics(report: result.report, exitStatus: result.exitStatus, startedAt: result.report?.startedAt ?? startedAt)
             printDiagnostics(result.diagnostics)
             printSummary(result)
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
         }
 
         /// Re-runs the `apply` recorded in DIR's journal on the same inputs, skipping what it finished.
-        private static func resumeRun(_ directory: String, server current: ServerOptions) throws {
+        private static func resumeRun(_ directory: String, current: Apply) throws {
             let journal: Journal.Contents
             do {
                 journal = try Journal.read(directory: directory)
@@ -82,14 +109,19 @@ extension AssessmentBatchCommand {
                 }
             }
             original.server.out = directory
-            original.server.baseURL = current.baseURL ?? original.server.baseURL
-            original.server.tokenFile = current.tokenFile ?? original.server.tokenFile
+            original.server.baseURL = current.server.baseURL ?? original.server.baseURL
+            original.server.tokenFile = current.server.tokenFile ?? original.server.tokenFile
+            original.logging = current.logging
+            original.metricsFile = current.metricsFile ?? original.metricsFile
             try original.execute(resumed: journal.outcomes, arguments: journal.header.arguments)
         }
 
         private func printSummary(_ result: ApplyJobResult) {
             guard let report = result.report else {
-                printError("assessment-batch: invalid input, nothing sent (run 'assessment-batch validate' to check files offline)")
+                // No diagnostics: the run directory could not be made or locked (said above).
+                printError(result.diagnostics.isEmpty ? "assessment-batch: nothing sent"
+                                                      : "assessment-batch: invalid input, nothing sent (run 'assessment-batch validate' to check files offline)",
+                           level: .error, metadata: ["exitCode": .stringConvertible(Int(result.exitStatus.rawValue))])
                 return
             }
             let counts = report.counts
@@ -98,15 +130,22 @@ extension AssessmentBatchCommand {
                 line += " (" + ErrorKind.allCases.compactMap { kind in counts.failedByKind[kind].map { "\(kind.rawValue) \($0)" } }.joined(separator: ", ") + ")"
             }
             line += ", \(counts.notAttempted) not attempted in \(String(format: "%.1f", report.finishedAt.timeIntervalSince(report.startedAt))) s"
-            printError(line)
+            printError(line, level: summaryLevel(result.exitStatus), metadata: summaryMetadata(result))
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight refused some assessments, nothing was written") }
             if let reason = report.abortReason { printError("  stopped:  \(reason)") }
             if let path = result.reportPath { printError("  report:   \(path)") }
             for file in report.failuresFiles {
                 printError("  failures: \(file.path) (\(file.rows) row\(file.rows == 1 ? "" : "s"))")
             }
+            if let directory = result.runDirectory, FileManager.default.fileExists(atPath: "\(directory)/\(HTMLReport.fileName)") {
+                printError("  page:     \(directory)/\(HTMLReport.fileName)")
+            }
             if let directory = result.runDirectory, FileManager.default.fileExists(atPath: "\(directory)/undo.jsonl") {
                 printError("  undo:     assessment-batch apply \(shellQuoted("\(directory)/undo.jsonl"))")
+            }
+            let unrestorable = report.unrestorableSummary
+            if let directory = result.runDirectory, unrestorable.assessments > 0 {
+                printError("  not restorable by the undo file: \(unrestorable.values) values of \(unrestorable.assessments) assessments, listed in \(directory)/\(UnrestorableLog.fileName)")
             }
             if !report.failuresFiles.isEmpty {
                 printError("  re-run:   assessment-batch apply \(report.failuresFiles.map { shellQuoted($0.path) }.joined(separator: " "))")
@@ -114,6 +153,37 @@ extension AssessmentBatchCommand {
             if let directory = result.runDirectory, [.aborted, .interrupted, .terminated].contains(result.exitStatus) {
                 printError("  resume:   assessment-batch apply --resume \(shellQuoted(directory))")
             }
+        }
+
+        private func summaryLevel(_ status: ExitStatus) -> Logger.Level {
+            switch status {
+            case .success: .info
+            case .failures: .warning
+            default: .error
+            }
+        }
+
+        /// The summary's figures as fields of its JSON line.
+        private func summaryMetadata(_ result: ApplyJobResult) -> Logger.Metadata {
+            guard let report = result.report else { return [:] }
+            let counts = report.counts
+            var byKind: Logger.Metadata = [:]
+            for (kind, count) in counts.failedByKind { byKind[kind.rawValue] = .stringConvertible(count) }
+            var metadata: Logger.Metadata = [
+                "event": .string("summary"),
+                "exitCode": .stringConvertible(Int(result.exitStatus.rawValue)),
+                "durationSeconds": .stringConvertible(report.finishedAt.timeIntervalSince(report.startedAt)),
+                "counts": .dictionary([
+                    "rows": .stringConvertible(counts.rows), "assessments": .stringConvertible(counts.assessments),
+                    "applied": .stringConvertible(counts.applied), "unchanged": .stringConvertible(counts.unchanged),
+                    "failed": .stringConvertible(counts.failed), "failedByKind": .dictionary(byKind),
+                    "notAttempted": .stringConvertible(counts.notAttempted),
+                ]),
+            ]
+            if let directory = result.runDirectory { metadata["runDirectory"] = .string(directory) }
+            if let path = result.reportPath { metadata["report"] = .string(path) }
+            if let reason = report.abortReason { metadata["abortReason"] = .string(reason.description) }
+            return metadata
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssessmentBatchCore
 import Foundation
+import Logging
 
 /// `assessment-batch`: bulk-applies quality-assessment updates to the enneo API.
 public struct AssessmentBatchCommand: ParsableCommand {
@@ -15,7 +16,7 @@ public struct AssessmentBatchCommand: ParsableCommand {
             usage (nothing sent), 3 aborted (token rejected, server unreachable), 130/143 interrupted.
             """,
         version: toolVersion,
-        subcommands: [Validate.self, Plan.self, Apply.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Prune.self]
     )
 
     public init() {}
@@ -24,6 +25,8 @@ public struct AssessmentBatchCommand: ParsableCommand {
     ///
     /// Usage errors exit 2 ("invalid input or usage" in the exit-code table), not ArgumentParser's 64.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        // Usage errors come before any option is parsed: they follow --log-format too.
+        if let format = requestedLogFormat(arguments ?? Array(CommandLine.arguments.dropFirst())) { Console.shared.use(format) }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -31,15 +34,37 @@ public struct AssessmentBatchCommand: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("assessment-batch: \(failure.message)\n".utf8))
+            printError("assessment-batch: \(failure.message)", level: .error,
+                       metadata: ["exitCode": .stringConvertible(Int(failure.status.rawValue))])
             Foundation.exit(failure.status.rawValue)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if !message.isEmpty {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                if code == .success {
+                    // --help and --version: text for people whatever the format.
+                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                } else if Console.shared.formatter.format == .json {
+                    printError(message.trimmingCharacters(in: .whitespacesAndNewlines), level: .error,
+                               metadata: ["exitCode": .stringConvertible(Int(ExitStatus.invalidInput.rawValue))])
+                } else {
+                    Console.shared.write(message + "\n")
+                }
             }
             Foundation.exit(code == .success ? 0 : ExitStatus.invalidInput.rawValue)
         }
     }
+}
+
+/// The `--log-format` among raw arguments, if a valid one is given.
+func requestedLogFormat(_ arguments: [String]) -> LogFormat? {
+    var found: LogFormat?
+    for (index, argument) in arguments.enumerated() {
+        if argument == "--log-format", index + 1 < arguments.count {
+            found = LogFormat(rawValue: arguments[index + 1]) ?? found
+        } else if argument.hasPrefix("--log-format=") {
+            found = LogFormat(rawValue: String(argument.dropFirst("--log-format=".count))) ?? found
+        }
+    }
+    return found
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssessmentBatchCore
 import Foundation
+import Logging
 
 extension AssessmentBatchCommand {
     /// `plan FILE...`: the read-only dry run of `apply`.
@@ -13,6 +14,7 @@ extension AssessmentBatchCommand {
         @OptionGroup var input: InputOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var preflight: PreflightFlags
+        @OptionGroup var logging: LoggingOptions
 
         @Flag(help: "Plan the valid assessments even when some rows are invalid.")
         var skipInvalid = false
@@ -20,6 +22,7 @@ extension AssessmentBatchCommand {
         func validate() throws { try input.requireFiles() }
 
         func run() throws {
+            logging.apply()
             var recorded = JSONObject()
             input.record(into: &recorded)
             server.record(into: &recorded)
@@ -34,7 +37,7 @@ extension AssessmentBatchCommand {
             }
             printDiagnostics(result.diagnostics)
             guard result.report != nil else {
-                printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)")
+                printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)", level: .error)
                 throw ExitCode(result.exitStatus.rawValue)
             }
             if let rendered = result.renderedPlan {
@@ -50,9 +53,17 @@ extension AssessmentBatchCommand {
                 FileHandle.standardOutput.write(Data(pending))
             }
             let summary = PlanFile.summarize(result.plan, invalid: result.report?.counts.failedByKind[.invalid] ?? 0)
+            var figures: Logger.Metadata = [:]
+            for (key, count) in summary { figures[key] = .stringConvertible(count) }
             printError("assessment-batch plan: " + summary.filter { $0.1 > 0 || ["toWrite", "unchanged"].contains($0.0) }
-                .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "))
+                .map { "\($0.1) \(Self.label($0.0))" }.joined(separator: ", "),
+                level: result.exitStatus == .success ? .info : .warning,
+                metadata: ["event": .string("summary"), "exitCode": .stringConvertible(Int(result.exitStatus.rawValue)),
+                           "counts": .dictionary(figures), "runDirectory": .string(result.runDirectory ?? "")])
             if let path = result.reportPath { printError("  plan:     \(path)") }
+            if let directory = result.runDirectory, FileManager.default.fileExists(atPath: "\(directory)/\(HTMLReport.fileName)") {
+                printError("  page:     \(directory)/\(HTMLReport.fileName)")
+            }
             if let reason = result.report?.abortReason { printError("  stopped:  \(reason)") }
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight would refuse some assessments") }
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }

@@ -123,11 +123,8 @@ struct ServerOptions: ParsableArguments {
                 lowSpeedSeconds: lowSpeedTime, caBundlePath: caBundle, userAgent: "assessment-batch/\(toolVersion)"))
     }
 
-    func logger() -> Logger {
-        var logger = Logger(label: "assessment-batch") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .debug : .info
-        return logger
-    }
+    /// The tool's logger, through the console that `--log-format` set up.
+    func logger() -> Logger { LoggingOptions.logger(verbose: verbose) }
 
     /// The options as given, for the report; the token is never among them.
     func record(into object: inout JSONObject) {

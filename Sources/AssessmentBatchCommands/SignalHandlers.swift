@@ -1,6 +1,7 @@
 import AssessmentBatchCore
 import CurlHTTP
 import Foundation
+import Logging
 
 /// Turns SIGINT and SIGTERM into a graceful stop: no new work, in-flight requests may finish
 /// for up to `grace` seconds before they are aborted; a second signal aborts them at once.
@@ -18,9 +19,9 @@ final class SignalHandlers {
                     control.abortTransfers.cancel()
                     return
                 }
-                // On a terminal the progress line has no line break yet.
-                let lineStart = isatty(STDERR_FILENO) == 1 ? "\n" : ""
-                printError(lineStart + "assessment-batch: \(number == SIGTERM ? "SIGTERM" : "SIGINT"): finishing requests in flight (up to \(Int(grace)) s), then writing the report")
+                // The console clears the progress line first.
+                printError("assessment-batch: \(number == SIGTERM ? "SIGTERM" : "SIGINT"): finishing requests in flight (up to \(Int(grace)) s), then writing the report",
+                           level: .warning, metadata: ["signal": .string(number == SIGTERM ? "SIGTERM" : "SIGINT")])
                 control.abort(.interrupted(signal: number), abortTransfers: false)
                 queue.asyncAfter(deadline: .now() + grace) { @Sendable in control.abortTransfers.cancel() }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssessmentBatchCore
+import Logging
 
 extension AssessmentBatchCommand {
     /// `validate FILE...`: offline checks, no network.
@@ -10,6 +11,7 @@ extension AssessmentBatchCommand {
         )
 
         @OptionGroup var input: InputOptions
+        @OptionGroup var logging: LoggingOptions
 
         @Option(help: "A JSON array of scorecards as GET /quality/scorecard returns them; rows with scorecardId are checked against it.")
         var scorecards: String?
@@ -17,12 +19,13 @@ extension AssessmentBatchCommand {
         func validate() throws { try input.requireFiles() }
 
         func run() throws {
+            logging.apply()
             var catalog: ScorecardCatalog?
             if let scorecards {
                 do {
                     catalog = try ScorecardCatalog.load(path: scorecards)
                 } catch {
-                    printError("assessment-batch: \(error)")
+                    printError("assessment-batch: \(error)", level: .error)
                     throw ExitCode(ExitStatus.invalidInput.rawValue)
                 }
             }
@@ -32,7 +35,7 @@ extension AssessmentBatchCommand {
             if batch.isValid {
                 printError("assessment-batch: \(input.files.joined(separator: ", ")): valid: \(summary)")
             } else {
-                printError("assessment-batch: \(input.files.joined(separator: ", ")): \(batch.diagnostics.count) problem\(batch.diagnostics.count == 1 ? "" : "s") in \(summary); nothing would be sent")
+                printError("assessment-batch: \(input.files.joined(separator: ", ")): \(batch.diagnostics.count) problem\(batch.diagnostics.count == 1 ? "" : "s") in \(summary); nothing would be sent", level: .error)
                 throw ExitCode(ExitStatus.invalidInput.rawValue)
             }
         }

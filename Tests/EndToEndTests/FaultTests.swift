@@ -137,10 +137,20 @@ struct FaultTests {
             write(csv, to: "\(dir)/in.csv")
             write("  \(secret)\n", to: "\(dir)/token")
             let result = await runTool(
-                ["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run", "--token-file", "token", "--verbose", "--max-attempts", "2"],
+                ["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run", "--token-file", "token", "--verbose", "--max-attempts", "2",
+                 "--metrics-file", "metrics.prom"],
                 environment: [:], directory: dir)
             #expect(result.status == 1)
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+            #expect(!(read("\(dir)/metrics.prom") ?? secret).contains(secret))
+            // JSON logs, the --verbose retry lines included.
+            let json = await runTool(
+                ["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run-json", "--token-file", "token", "--verbose",
+                 "--max-attempts", "2", "--log-format", "json"],
+                environment: [:], directory: dir)
+            #expect(json.status == 1)
+            #expect(json.stderr.hasPrefix("{\"timestamp\":"))
+            #expect(!json.stdout.contains(secret) && !json.stderr.contains(secret))
             let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/run")
             #expect(files.contains("report.json") && files.contains("journal.jsonl") && files.contains("in.failures.csv"))
             for file in files {

@@ -117,7 +117,8 @@ struct PreflightTests {
             // One before-image line per written assessment; the spool they waited in is gone.
             let undoLines = try #require(read("\(dir)/run/undo.jsonl")).split(separator: "\n")
             #expect(Set(undoLines.map { $0.prefix(while: { $0 != "," }) }) == Set(targets.map { "{\"assessmentId\":\($0.0.id)" }))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/run").sorted() == ["journal.jsonl", "report.json", "undo.jsonl"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/run").sorted()
+                == [RunDirectoryLock.fileName, "journal.jsonl", "report.html", "report.json", "undo.jsonl"])
             let undo = await runJob(["\(dir)/run/undo.jsonl"], simulator: simulator, out: "\(dir)/undo")
             #expect(undo.exitStatus == .success)
             for original in before {

@@ -63,6 +63,16 @@ public struct UnrestorableValue: Sendable, Equatable {
         }
     }
 
+    /// For a criterion's value: which part (`score` or `reason`) of which criterion; nil for an
+    /// assessment-level field.
+    var criterion: (part: String, categoryId: Int32, criterionId: Int32)? {
+        switch subject {
+        case .field: nil
+        case .score(let categoryId, let criterionId): ("score", categoryId, criterionId)
+        case .reason(let categoryId, let criterionId): ("reason", categoryId, criterionId)
+        }
+    }
+
     /// The value the server held.
     public var value: String {
         switch subject {

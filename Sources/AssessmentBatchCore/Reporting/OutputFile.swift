@@ -11,11 +11,14 @@ final class OutputFile {
     private let temporaryPath: String
     private var fd: Int32
     private var buffer: [UInt8] = []
+    private let mode: mode_t
 
-    init(path: String) throws(FileError) {
+    /// - Parameter mode: 0600 for everything that may hold personal data.
+    init(path: String, mode: mode_t = 0o600) throws(FileError) {
         self.path = path
+        self.mode = mode
         temporaryPath = path + ".partial"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(path: temporaryPath, operation: .create) }
         buffer.reserveCapacity(1 << 16)
     }
@@ -40,6 +43,7 @@ final class OutputFile {
     /// Flushes, syncs and renames the file into place.
     func commit() throws(FileError) {
         try flush()
+        fchmod(fd, mode)
         fsync(fd)
         close(fd)
         fd = -1

@@ -47,10 +47,15 @@ public struct RunReport: Sendable {
     /// Values the undo file cannot put back; nil when none were found.
     public var unrestorable: UnrestorableLog?
 
+    /// What the undo file cannot put back, counted by field and reason.
+    public var unrestorableSummary: UnrestorableSummary {
+        unrestorable?.summary ?? UnrestorableSummary(assessments: 0, counts: [:])
+    }
+
     public var counts: RunCounts { RunCounts(rows: inputs.reduce(0) { $0 + $1.rows }, outcomes: outcomes) }
 
-    /// The report as JSON up to its two long lists, `notRestorable` and `outcomes`, which
-    /// follow as its last members; keys in a stable order.
+    /// The report as JSON up to `notRestorable` and the long list `outcomes`, which follow as
+    /// its last members; keys in a stable order.
     private var jsonWithoutLists: JSONValue {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
@@ -128,22 +133,28 @@ public struct RunReport: Sendable {
     }
 
     /// Writes `report.json` into `directory` atomically, mode 0600: `JSONWriter`'s pretty text
-    /// of the whole report, its long lists written element by element rather than built whole
-    /// in memory.
+    /// of the whole report, its outcomes written one compact line each, element by element
+    /// rather than built whole in memory. What the undo file cannot restore is summarised
+    /// there and detailed in `not-restorable.jsonl`, written first.
     public func write(to directory: String) throws -> String {
+        let detailsPath = try unrestorable?.write(to: directory)
         let path = "\(directory)/report.json"
         let file = try OutputFile(path: path)
         var bytes: [UInt8] = []
         JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
         bytes.removeLast("\n}".utf8.count)
         bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
-        try Self.writeMemberArray(to: file, buffer: &bytes) { add in try unrestorable?.forEachPiece(add) }
+        let summary = unrestorable?.summary ?? UnrestorableSummary(assessments: 0, counts: [:])
+        JSONWriter.writePretty(summary.json(file: detailsPath), atDepth: 1, into: &bytes)
         bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
+        // One line per outcome, compact: a pretty outcome spends a line per source line, which
+        // for 20 criteria per assessment doubles the report.
         try Self.writeMemberArray(to: file, buffer: &bytes) { add in
             var element: [UInt8] = []
             for outcome in outcomes {
                 element.removeAll(keepingCapacity: true)
-                Self.appendElement(json(outcome), to: &element)
+                element.append(contentsOf: "\n    ".utf8)
+                JSONWriter.write(json(outcome), into: &element)
                 try add(element)
             }
         }

@@ -1,42 +1,131 @@
 import StrictJSON
+import Synchronization
 
-/// The `notRestorable` entries of an apply run, held on disk from preflight until the report
-/// is written: a batch of unscored criteria lists two per criterion, millions for a big file,
-/// so memory holds only where each assessment's entries are. Entries come out in the order of
-/// the assessments' indices, whatever order the workers stored them in.
+/// The values of an apply run that the undo file cannot put back, held on disk from preflight
+/// until the report is written: a batch of unscored criteria lists two per criterion, millions
+/// for a big file, so memory holds only where each assessment's line is plus a count per field
+/// and reason. `report.json` gets those counts (`UnrestorableSummary`); the details go to
+/// `not-restorable.jsonl`, one line per assessment, in the order of the assessments' indices
+/// whatever order the workers stored them in.
 public final class UnrestorableLog: Sendable {
+    /// The details file's name in the run directory.
+    public static let fileName = "not-restorable.jsonl"
+
     private let pieces: IndexedSpool
+    private let counts = Mutex<[UnrestorableSummary.Key: Int]>([:])
+    private let assessments = Atomic<Int>(0)
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
         pieces = try IndexedSpool(directory: directory, name: ".not-restorable-spool", count: count)
     }
 
-    /// Stores the entries of the assessment with index `index` (below `count`), already
-    /// rendered as elements of the report's array.
+    /// Stores the values of the assessment with index `index` (below `count`) as its line of
+    /// the details file, and counts them.
     public func store(_ values: [UnrestorableValue], at index: Int) throws(FileError) {
-        guard !values.isEmpty else { return }
-        var bytes: [UInt8] = []
-        for (position, value) in values.enumerated() {
-            if position > 0 { bytes.append(UInt8(ascii: ",")) }
-            RunReport.appendElement(value.json, to: &bytes)
+        guard let first = values.first else { return }
+        try pieces.store(Self.line(assessmentId: first.assessmentId, values), at: index)
+        assessments.add(1, ordering: .relaxed)
+        counts.withLock { counts in
+            for value in values { counts[value.summaryKey, default: 0] += 1 }
         }
-        try pieces.store(bytes, at: index)
     }
 
-    /// Calls `body` with the stored entries of each assessment that has some, in index order.
-    func forEachPiece(_ body: ([UInt8]) throws -> Void) throws {
-        try pieces.forEachPiece(body)
+    /// One assessment's line: `{"assessmentId":N,"fields":{"state":"aiReady",…},"unscored":[[C,N],…],"emptyReason":[[C,N],…]}`,
+    /// criteria as `[categoryId, criterionId]` pairs (a batch of unscored criteria has two
+    /// entries per criterion: spelled out, the file would be six times larger), each member
+    /// present only when it has entries.
+    static func line(assessmentId: Int, _ values: [UnrestorableValue]) -> [UInt8] {
+        var fields: [UInt8] = []
+        var unscored: [UInt8] = []
+        var emptyReasons: [UInt8] = []
+        for value in values {
+            if let criterion = value.criterion {
+                let pair = "[\(criterion.categoryId),\(criterion.criterionId)]".utf8
+                if criterion.part == "score" {
+                    unscored.append(UInt8(ascii: unscored.isEmpty ? "[" : ","))
+                    unscored.append(contentsOf: pair)
+                } else {
+                    emptyReasons.append(UInt8(ascii: emptyReasons.isEmpty ? "[" : ","))
+                    emptyReasons.append(contentsOf: pair)
+                }
+            } else {
+                fields.append(UInt8(ascii: fields.isEmpty ? "{" : ","))
+                JSONWriter.appendEscaped(value.field, into: &fields)
+                fields.append(UInt8(ascii: ":"))
+                JSONWriter.appendEscaped(value.value, into: &fields)
+            }
+        }
+        var bytes: [UInt8] = Array(#"{"assessmentId":"#.utf8) + Array(String(assessmentId).utf8)
+        if !fields.isEmpty { bytes += Array(#","fields":"#.utf8) + fields + [UInt8(ascii: "}")] }
+        if !unscored.isEmpty { bytes += Array(#","unscored":"#.utf8) + unscored + [UInt8(ascii: "]")] }
+        if !emptyReasons.isEmpty { bytes += Array(#","emptyReason":"#.utf8) + emptyReasons + [UInt8(ascii: "]")] }
+        bytes += Array("}\n".utf8)
+        return bytes
+    }
+
+    /// The counts by field and reason.
+    public var summary: UnrestorableSummary {
+        UnrestorableSummary(assessments: assessments.load(ordering: .relaxed), counts: counts.withLock { $0 })
+    }
+
+    /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) and returns its path;
+    /// nil, and no file, when nothing was stored.
+    func write(to directory: String) throws -> String? {
+        guard !pieces.isEmpty else { return nil }
+        let path = "\(directory)/\(Self.fileName)"
+        let file = try OutputFile(path: path)
+        try pieces.forEachPiece { try file.write($0) }
+        try file.commit()
+        return path
+    }
+}
+
+/// How many values of which kind the undo file cannot restore, as `report.json` and
+/// `report.html` show it.
+public struct UnrestorableSummary: Sendable, Equatable {
+    /// A kind of value: an assessment-level field and what it held, or a criterion's score or
+    /// reason (all criteria together, so the summary stays a handful of lines).
+    public struct Key: Sendable, Hashable, Comparable {
+        public var field: String
+        public var reason: String
+
+        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.field, lhs.reason) < (rhs.field, rhs.reason) }
+    }
+
+    /// Assessments with at least one such value.
+    public var assessments: Int
+    public var counts: [Key: Int]
+
+    /// Every value counted.
+    public var values: Int { counts.values.reduce(0, +) }
+
+    /// `report.json`'s `notRestorable` member: the file, the totals and one entry per kind.
+    public func json(file: String?) -> JSONValue {
+        var object = JSONObject()
+        object.append("file", file.map { .string($0) } ?? .null)
+        object.append("assessments", .number(String(assessments)))
+        object.append("values", .number(String(values)))
+        object.append("byField", .array(counts.keys.sorted().map { key in
+            var entry = JSONObject()
+            entry.append("field", .string(key.field))
+            entry.append("reason", .string(key.reason))
+            entry.append("count", .number(String(counts[key] ?? 0)))
+            return .object(entry)
+        }))
+        return .object(object)
     }
 }
 
 extension UnrestorableValue {
-    /// The entry in `report.json`.
-    var json: JSONValue {
-        var object = JSONObject()
-        object.append("assessmentId", .number(String(assessmentId)))
-        object.append("field", .string(field))
-        object.append("value", .string(value))
-        return .object(object)
+    /// The kind this value is counted under in the summary.
+    var summaryKey: UnrestorableSummary.Key {
+        switch criterion?.part {
+        case "score"?: return .init(field: "criterion score", reason: "unscored on the server")
+        case "reason"?: return .init(field: "criterion reason", reason: "empty on the server")
+        default:
+            return value == "(empty)" ? .init(field: field, reason: "empty on the server")
+                : .init(field: field, reason: "was \(value)")
+        }
     }
 }

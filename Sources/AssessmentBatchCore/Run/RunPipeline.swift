@@ -37,12 +37,16 @@ struct RunPipeline {
         }
         let directory: String
         let sink: any VerdictSink
+        let lock: RunDirectoryLock
         do {
-            (directory, sink) = try openRun(batch, mode: mode)
+            (directory, lock, sink) = try openRun(batch, mode: mode)
         } catch {
             logger.error("\(error)")
             return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
         }
+        // The run directory stays locked until the run's files are written: prune and a
+        // second --resume leave it alone.
+        defer { withExtendedLifetime(lock) {} }
         var work = resume(&batch, sink: sink)
         let engine = ApplyEngine(configuration: options.configuration, logger: logger, control: control)
         if !work.pending.isEmpty && engine.checkAPIRoot() {
@@ -56,13 +60,14 @@ struct RunPipeline {
 
     // MARK: - Phases
 
-    /// Creates the run directory and the sink that writes into it (for `apply`, the journal
-    /// and its header).
-    private func openRun(_ batch: LoadedBatch, mode: Mode) throws -> (String, any VerdictSink) {
+    /// Creates and locks the run directory and makes the sink that writes into it (for `apply`,
+    /// the journal and its header).
+    private func openRun(_ batch: LoadedBatch, mode: Mode) throws -> (String, RunDirectoryLock, any VerdictSink) {
         let directory = try makeRunDirectory(options.outDirectory, stem: batch.inputs.first?.stem ?? "run", at: startedAt)
+        let lock = try RunDirectoryLock(directory: directory)
         switch mode {
         case .plan:
-            return (directory, try PlanSink(directory: directory, count: batch.updates.count, inputs: batch.inputs.map(\.path)))
+            return (directory, lock, try PlanSink(directory: directory, count: batch.updates.count, inputs: batch.inputs.map(\.path)))
         case .apply:
             let journal = try Journal(directory: directory)
             if options.resumed.isEmpty {
@@ -70,8 +75,8 @@ struct RunPipeline {
                     arguments: options.arguments, workingDirectory: FileManager.default.currentDirectoryPath,
                     inputs: batch.inputs.map { (path: $0.path, sha256: $0.sha256) }))
             }
-            return (directory, try ApplySink(directory: directory, journal: journal,
-                                             preflightCount: options.preflight ? batch.updates.count : nil))
+            return (directory, lock, try ApplySink(directory: directory, journal: journal,
+                                                   preflightCount: options.preflight ? batch.updates.count : nil))
         }
     }
 
@@ -194,6 +199,8 @@ struct RunPipeline {
         } catch {
             logger.error("\(error)")
         }
+        // report.html, the same run for people, next to report.json or plan.json.
+        do { try HTMLReport.write(report, to: directory) } catch { logger.error("\(error)") }
         result.report = report
         return result
     }

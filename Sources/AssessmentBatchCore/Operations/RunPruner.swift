@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// `prune DIR`: deletes the run directories directly under DIR that this tool wrote and that
+/// finished more than a given age ago, and nothing else. Run directories hold personal data
+/// about agents; what is not certainly a finished run of this tool is kept, with the reason.
+public enum RunPruner {
+    /// What prune decided for one entry of DIR.
+    public struct Entry: Sendable, Equatable {
+        public enum Decision: Sendable, Equatable {
+            /// Deleted (or, with a dry run, would be).
+            case delete
+            /// Left alone, and why.
+            case keep(String)
+        }
+
+        public var path: String
+        public var decision: Decision
+        /// When the run finished, for a run directory of the tool.
+        public var finishedAt: Date?
+    }
+
+    /// Names of files a run directory holds (besides `<stem>.failures.<ext>`): anything else in
+    /// a directory means a person put it there, and the directory is kept.
+    static let runFiles: Set<String> = [
+        "journal.jsonl", "report.json", "report.html", "undo.jsonl", "plan.json", UnrestorableLog.fileName,
+        RunDirectoryLock.fileName, ".undo-spool", ".not-restorable-spool",
+    ]
+
+    /// Decides for every entry of `root` and, unless `dryRun`, deletes the old unlocked runs.
+    /// Entries come in name order.
+    public static func prune(_ root: String, olderThanDays days: Double, now: Date = Date(), dryRun: Bool) throws -> [Entry] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        return names.map { name in
+            let path = root.hasSuffix("/") ? root + name : "\(root)/\(name)"
+            return decide(path, olderThanDays: days, now: now, dryRun: dryRun)
+        }
+    }
+
+    private static func decide(_ path: String, olderThanDays days: Double, now: Date, dryRun: Bool) -> Entry {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return Entry(path: path, decision: .keep("cannot be read")) }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            return Entry(path: path, decision: .keep(info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a directory"))
+        }
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            return Entry(path: path, decision: .keep("cannot be read"))
+        }
+        for file in files {
+            var fileInfo = stat()
+            guard lstat("\(path)/\(file)", &fileInfo) == 0, fileInfo.st_mode & S_IFMT == S_IFREG else {
+                return Entry(path: path, decision: .keep("holds \(file), which is not a file a run writes"))
+            }
+            guard runFiles.contains(file) || file.contains(".failures.") || file.hasSuffix(".partial") else {
+                return Entry(path: path, decision: .keep("holds \(file), which is not a file a run writes"))
+            }
+        }
+        guard let finishedAt = finishTime(of: path, files: Set(files)) else {
+            return Entry(path: path, decision: .keep("not a run directory of assessment-batch"))
+        }
+        guard now.timeIntervalSince(finishedAt) > days * 86_400 else {
+            return Entry(path: path, decision: .keep("younger than \(Self.format(days)) days"), finishedAt: finishedAt)
+        }
+        // The lock is held from here to the deletion, so no run starts in it meanwhile.
+        let lock: RunDirectoryLock
+        do {
+            lock = try RunDirectoryLock(directory: path)
+        } catch .inUse {
+            return Entry(path: path, decision: .keep("in use by another process"), finishedAt: finishedAt)
+        } catch {
+            return Entry(path: path, decision: .keep("\(error)"), finishedAt: finishedAt)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        if dryRun { return Entry(path: path, decision: .delete, finishedAt: finishedAt) }
+        for file in files + [RunDirectoryLock.fileName] where unlink("\(path)/\(file)") != 0 && errno != ENOENT {
+            return Entry(path: path, decision: .keep("cannot delete \(file): \(String(cString: strerror(errno)))"), finishedAt: finishedAt)
+        }
+        guard rmdir(path) == 0 else {
+            return Entry(path: path, decision: .keep("cannot delete: \(String(cString: strerror(errno)))"), finishedAt: finishedAt)
+        }
+        return Entry(path: path, decision: .delete, finishedAt: finishedAt)
+    }
+
+    /// When the run in `path` finished: `report.json`'s `finishedAt`, else `plan.json`'s
+    /// `createdAt`, else the journal's last change; nil when no file shows that this tool
+    /// wrote the directory.
+    static func finishTime(of path: String, files: Set<String>) -> Date? {
+        for (file, key) in [("report.json", "finishedAt"), ("plan.json", "createdAt")] where files.contains(file) {
+            // The tool writes these members first, so the head of the file is enough.
+            guard let head = try? readPrefix(path: "\(path)/\(file)", count: 4096) else { continue }
+            let text = String(decoding: head, as: UTF8.self)
+            guard text.hasPrefix("{\n  \"tool\": \"assessment-batch\",") else { continue }
+            if let date = member(key, in: text) { return date }
+        }
+        if files.contains(Journal.fileName), let head = try? readPrefix(path: "\(path)/\(Journal.fileName)", count: 4096),
+           String(decoding: head, as: UTF8.self).hasPrefix("{\"journal\":1,\"tool\":\"assessment-batch ") {
+            var info = stat()
+            guard stat("\(path)/\(Journal.fileName)", &info) == 0 else { return nil }
+            return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))
+        }
+        return nil
+    }
+
+    /// The time in `"key": "…"` on a line of a pretty JSON head.
+    private static func member(_ key: String, in text: String) -> Date? {
+        guard let range = text.range(of: "\n  \"\(key)\": \"") else { return nil }
+        let rest = text[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        guard case .success(let timestamp) = Timestamp.parse(String(rest[..<end])) else { return nil }
+        return Date(timeIntervalSince1970: Double(timestamp.seconds) + Double(timestamp.nanoseconds) / 1e9)
+    }
+
+    private static func format(_ days: Double) -> String {
+        days == days.rounded() ? String(Int(days)) : String(days)
+    }
+}
