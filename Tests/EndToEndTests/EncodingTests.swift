@@ -173,6 +173,8 @@ struct EncodingTests {
             #expect(Self.stored(simulator, keys) == expected)
             let report = try report(in: "\(dir)/run")
             #expect(report.int("counts", "applied") == 100)
+            #expect(report["inputs"]?.arrayValue?.first?.objectValue?["encoding"]?.stringValue == "Windows-1252")
+            #expect(report["options"]?.objectValue?["encoding"]?.stringValue == "windows-1252")
         }
     }
 
