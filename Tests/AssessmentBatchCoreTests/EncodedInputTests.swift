@@ -133,6 +133,20 @@ struct EncodedInputTests {
         #expect(batch.updates.first?.fields.supervisorAssessment == "Größe „ok“ 😀")
     }
 
+    @Test func utf16JSONLFailuresFileIsUTF16WithItsBOM() throws {
+        let lines = "{\"assessmentId\": 901, \"supervisorAssessment\": \"Größe „ok“\"}\r\n{\"assessmentId\": 902, \"supervisorAssessment\": \"ß\"}\r\n"
+        let encoding = TextEncoding.utf16(bigEndian: true)
+        let batch = BatchLoader.load([writeInput(encoding.byteOrderMark + encoding.encode(lines), name: "x.ndjson")])
+        try #require(batch.isValid)
+        let directory = temporaryDirectory()
+        let written = try FailuresWriter.write(inputs: batch.inputs, failures: [SourceLocation(input: 0, line: 1): RowFailure(kind: .conflict, message: "x ≥ y")],
+                                               directory: directory)
+        #expect(written.map(\.path) == ["\(directory)/x.failures.ndjson"])
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: written[0].path)))
+        let expected = "{\"assessmentId\":901,\"supervisorAssessment\":\"Größe „ok“\",\"error\":\"x ≥ y\",\"errorKind\":\"conflict\",\"sourceLine\":1}\r\n"
+        #expect(bytes == encoding.byteOrderMark + encoding.encode(expected))
+    }
+
     @Test(arguments: CalibrationSheet.variants.indices)
     func failuresFileKeepsEncodingBOMLineEndingAndOriginalBytes(index: Int) throws {
         let variant = CalibrationSheet.variants[index]

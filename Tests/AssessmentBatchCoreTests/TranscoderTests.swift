@@ -84,6 +84,31 @@ struct TranscoderTests {
         #expect(ReaderTestSupport.transcode(TextEncoding.windows1252.encode(windows), .windows1252, chunkSize: 0).text == windows)
     }
 
+    /// File chunks of every small size through transcoder and CSV parser together: surrogate
+    /// pairs split between file chunks, and the UTF-8 they become (2, 3 and 4 bytes) handed on
+    /// whole, give the same records and line numbers as the UTF-8 text.
+    @Test(arguments: [1, 2, 3, 5, 7, 64, 0])
+    func transcoderAndParserTogetherKeepRecordsAndLines(chunkSize: Int) throws {
+        let text = "id\tGrund\r\n1\t\"Größe „gut“\r\nzweite – 😀\"\r\n\r\n2\tß€\r\n"
+        let expected = [ReaderTestSupport.ParsedRecord(1, ["id", "Grund"]), .init(2, ["1", "Größe „gut“\r\nzweite – 😀"]), .init(5, ["2", "ß€"])]
+        for encoding in [TextEncoding.utf16(bigEndian: false), .utf16(bigEndian: true), .windows1252] {
+            let printable = encoding == .windows1252 ? text.replacingOccurrences(of: "😀", with: "x") : text
+            let bytes = encoding.encode(printable)
+            var transcoder = Transcoder(encoding: encoding, byteOrderMark: false)
+            var parser = CSVParser(delimiter: UInt8(ascii: "\t"))
+            var records: [ReaderTestSupport.ParsedRecord] = []
+            let collect: (borrowing CSVRecord) -> Void = { record in records.append(.init(record.line, record.strings())) }
+            try ReaderTestSupport.feedChunks(bytes, ReaderTestSupport.fixedChunks(bytes.count, size: chunkSize)) { chunk in
+                try transcoder.decode(chunk) { utf8 in try parser.consume(utf8, onRecord: collect) }
+            }
+            try transcoder.finish()
+            try parser.finish(onRecord: collect)
+            let wanted = encoding == .windows1252
+                ? expected.map { .init($0.line, $0.fields.map { $0.replacingOccurrences(of: "😀", with: "x") }) } : expected
+            #expect(records == wanted, "\(encoding.name)")
+        }
+    }
+
     @Test(arguments: ReaderTestSupport.chunkSizes)
     func unpairedSurrogatesAndTruncatedUnitsAreErrors(chunkSize: Int) {
         let lone: [UInt8] = [0x61, 0x00, 0x3D, 0xD8, 0x62, 0x00]

@@ -173,36 +173,52 @@ struct EncodingTests {
             #expect(Self.stored(simulator, keys) == expected)
             let report = try report(in: "\(dir)/run")
             #expect(report.int("counts", "applied") == 100)
+            #expect(report["inputs"]?.arrayValue?.first?.objectValue?["encoding"]?.stringValue == "Windows-1252")
+            #expect(report["options"]?.objectValue?["encoding"]?.stringValue == "windows-1252")
         }
     }
 
-    @Test func libreOfficeWrittenWindows1252IsRead() async throws {
+    /// LibreOffice, where installed, writes the sheet as Excel's plain "CSV" (Windows-1252, `;`)
+    /// and as "Unicode Text" (UTF-16 with a BOM, tab): the tool reads both to the same texts.
+    @Test func libreOfficeWrittenFilesAreRead() async throws {
         guard let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"].first(where: FileManager.default.isExecutableFile) else {
-            print("note: LibreOffice (soffice) is not installed; skipping the check with a file LibreOffice writes")
+            print("note: LibreOffice (soffice) is not installed; skipping the check with files LibreOffice writes")
             return
         }
         let dir = scratchDirectory()
-        let rows = [["assessmentId", "supervisorAssessment"], ["901", "Gespräch „gut“ – 5 €, Straße"]]
+        let texts = ["Gespräch „gut“ – 5 €, Straße", "zwei\nZeilen – Größe 😀"]
+        let rows = [["assessmentId", "supervisorAssessment"], ["901", texts[0]], ["902", texts[1]]]
         write(Self.csv(rows, delimiter: ",", lineEnding: "\n"), to: "\(dir)/source.csv")
-        let status: Int32 = await runBlocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: soffice)
-            process.arguments = ["--headless", "-env:UserInstallation=file://\(dir)/lo-profile", "--infilter=CSV:44,34,76,1",
-                                 "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,1,1", "--outdir", "\(dir)/out", "\(dir)/source.csv"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { return -1 }
-            process.waitUntilExit()
-            return process.terminationStatus
+        func convert(_ target: String, into out: String) async -> Int32 {
+            await runBlocking {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: soffice)
+                process.arguments = ["--headless", "-env:UserInstallation=file://\(dir)/lo-profile", "--infilter=CSV:44,34,76,1",
+                                     "--convert-to", target, "--outdir", "\(dir)/\(out)", "\(dir)/source.csv"]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                do { try process.run() } catch { return -1 }
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
         }
-        try #require(status == 0)
-        let written = "\(dir)/out/source.csv"
-        let plain = BatchLoader.load([written])
-        #expect(plain.problems.first?.contains("looks like Windows-1252") == true, "\(plain.problems)")
-        let read = BatchLoader.load([written], options: LoadOptions(encoding: .windows1252))
+        // Windows-1252 with `;` (the first character of "😀" has no Windows-1252 form: LibreOffice writes "?").
+        try #require(await convert("csv:Text - txt - csv (StarCalc):59,34,1,1", into: "ansi") == 0)
+        let ansi = "\(dir)/ansi/source.csv"
+        let plain = BatchLoader.load([ansi])
+        #expect(plain.problems.first?.hasSuffix("; the file \(windows1252Hint)") == true, "\(plain.problems)")
+        let read = BatchLoader.load([ansi], options: LoadOptions(encoding: .windows1252))
         #expect(read.problems == [])
-        #expect(read.updates.first?.fields.supervisorAssessment == "Gespräch „gut“ – 5 €, Straße")
+        #expect(read.updates.map(\.fields.supervisorAssessment) == [texts[0], "zwei\nZeilen – Größe ?"])
+        // UTF-16 with a BOM, tab-separated, as .txt.
+        try #require(await convert("txt:Text - txt - csv (StarCalc):9,34,65535,1", into: "unicode") == 0)
+        let unicode = BatchLoader.load(["\(dir)/unicode/source.txt"])
+        #expect(unicode.problems == [])
+        #expect(unicode.inputs.first?.encoding == .utf16(bigEndian: false))
+        #expect(unicode.updates.map(\.fields.supervisorAssessment) == texts)
     }
+
+    private let windows1252Hint = "looks like Windows-1252 (Excel's \"CSV\" on Windows): save as \"CSV UTF-8\" or pass --encoding windows-1252"
 }
 
 extension LoadedBatch {
