@@ -3,8 +3,6 @@ import Testing
 
 @testable import AssessmentBatchCore
 
-// MARK: - Helpers shared by the reader tests
-
 /// Helpers for the reader tests, in a namespace so other test files can use the same names.
 enum ReaderTestSupport {
     /// A record copied out of its callback.
@@ -386,76 +384,5 @@ struct CSVParserTests {
         let outcome = ReaderTestSupport.parseCSV(text, chunkSize: 777)
         #expect(outcome.records == [ReaderTestSupport.ParsedRecord(1, fields)])
         #expect(outcome.error == InputSyntaxError(line: 2, message: "more than 1000 fields in record"))
-    }
-}
-
-struct DetectDelimiterTests {
-    static let cases: [(String, Character)] = [
-        ("a,b,c\n1;2;3;4;5\n", ","),
-        ("a;b;c\n", ";"),
-        ("a\tb\tc\n", "\t"),
-        ("\"x;y;z\",b\n", ","),
-        ("\"x;\"\"y;z\",b\n", ","),
-        ("\"a\nb\";c;d\n", ";"),
-        ("", ","),
-        ("abc\n", ","),
-        ("a;b,c\n", ","),
-        ("a;b\tc\n", ";"),
-        ("a\tb\tc;d\n", "\t"),
-        ("\u{FEFF}\r\n\r\nid;name\n", ";"),
-        ("id;name", ";"),
-        ("x\"a;b\";c,d,e\n", ","),
-    ]
-
-    @Test(arguments: cases.indices)
-    func detects(_ index: Int) {
-        let (text, expected) = Self.cases[index]
-        let detected = Array(text.utf8).withUnsafeBytes { CSVParser.detectDelimiter(in: $0) }
-        #expect(detected == expected.asciiValue, "\(text.debugDescription)")
-    }
-}
-
-struct ChunkedFileReaderTests {
-    @Test func readsInChunksAndParses() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("readers-\(UUID().uuidString).csv")
-        defer { try? FileManager.default.removeItem(at: url) }
-        let text = "\u{FEFF}id;note\r\n1;\"a\r\nb\"\r\n\r\n2;x\r\n"
-        try Data(text.utf8).write(to: url)
-
-        let reader = try ChunkedFileReader(path: url.path, chunkSize: 3)
-        var parser = CSVParser(delimiter: UInt8(ascii: ";"))
-        var records: [ReaderTestSupport.ParsedRecord] = []
-        var chunkSizesSeen: [Int] = []
-        try reader.forEachChunk { chunk in
-            chunkSizesSeen.append(chunk.count)
-            try parser.consume(chunk) { records.append(ReaderTestSupport.ParsedRecord($0.line, $0.strings())) }
-        }
-        try parser.finish { records.append(ReaderTestSupport.ParsedRecord($0.line, $0.strings())) }
-        #expect(records == [.init(1, ["id", "note"]), .init(2, ["1", "a\r\nb"]), .init(5, ["2", "x"])])
-        #expect(chunkSizesSeen.reduce(0, +) == text.utf8.count)
-        #expect(chunkSizesSeen.dropLast().allSatisfy { $0 == 3 })
-    }
-
-    @Test func missingFile() {
-        let error = #expect(throws: FileError.self) {
-            _ = try ChunkedFileReader(path: "/nonexistent-dir/x.csv")
-        }
-        #expect(error?.description == "cannot open /nonexistent-dir/x.csv: No such file or directory")
-        #expect(error == FileError(path: "/nonexistent-dir/x.csv", operation: .open, code: ENOENT))
-    }
-
-    @Test func directoryFailsOnRead() throws {
-        let reader = try ChunkedFileReader(path: "/")
-        let error = #expect(throws: FileError.self) {
-            try reader.forEachChunk { _ in }
-        }
-        #expect(error?.description == "cannot read /: Is a directory")
-    }
-
-    @Test func emptyFileHasNoChunks() throws {
-        let reader = try ChunkedFileReader(path: "/dev/null")
-        var calls = 0
-        try reader.forEachChunk { _ in calls += 1 }
-        #expect(calls == 0)
     }
 }

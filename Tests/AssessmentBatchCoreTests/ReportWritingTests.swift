@@ -156,38 +156,3 @@ struct ReportWritingTests {
         #expect(MemoryLayout<UnrestorableValue>.stride <= 48)
     }
 }
-
-struct HTTPStatisticsTests {
-    @Test func snapshotCountsStatusesByTheirText() {
-        let statistics = HTTPStatistics()
-        statistics.record(status: 200, milliseconds: 2, retry: false, newConnections: 1)
-        statistics.record(status: 503, milliseconds: 30, retry: false, newConnections: 0)
-        statistics.record(status: nil, milliseconds: 1000, retry: true, newConnections: 1)
-        statistics.record(status: 200, milliseconds: 4, retry: true, newConnections: 0)
-        let snapshot = statistics.snapshot
-        #expect(snapshot.statusCounts == ["200": 2, "503": 1, "transport": 1])
-        #expect(snapshot.requests == 4)
-        #expect(snapshot.retries == 2)
-        #expect(snapshot.newConnections == 2)
-        #expect(snapshot.latencies == [2, 30, 1000, 4])
-    }
-}
-
-/// The time line and latency histogram behind report.html's charts.
-struct HTTPStatisticsTimelineTests {
-    @Test func requestsLandInTheirSecondAndLatencyBucket() {
-        let statistics = HTTPStatistics()
-        let start = monotonicSeconds()
-        statistics.record(status: 200, milliseconds: 0.5, retry: false, newConnections: 1, now: start)
-        statistics.record(status: 429, milliseconds: 7, retry: false, newConnections: 0, now: start + 2.2)
-        statistics.record(status: 200, milliseconds: 70_000, retry: true, newConnections: 0, now: start + 2.9)
-        let snapshot = statistics.snapshot
-        #expect(snapshot.timeline == [HTTPStatistics.Second(requests: 1), HTTPStatistics.Second(),
-                                      HTTPStatistics.Second(requests: 2, retries: 1, rateLimited: 1)])
-        var histogram = Array(repeating: 0, count: HTTPStatistics.latencyBucketBounds.count + 1)
-        histogram[0] = 1  // ≤ 1 ms
-        histogram[3] = 1  // 5 < 7 ≤ 10 ms
-        histogram[HTTPStatistics.latencyBucketBounds.count] = 1  // over a minute
-        #expect(snapshot.latencyHistogram == histogram)
-    }
-}
