@@ -107,8 +107,13 @@ public final class ApplyEngine: Sendable {
         pool.run(count: updates.count) { index, runner in
             let outcome: AssessmentOutcome
             do {
-                try beforeSending(index)
-                outcome = Self.patch(updates[index], runner: runner, context: context)
+                if !updates[index].setsAnything {
+                    // An exported sheet's unedited assessment (with --no-preflight): an empty PATCH would only re-stamp it.
+                    outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources, status: .unchanged)
+                } else {
+                    try beforeSending(index)
+                    outcome = Self.patch(updates[index], runner: runner, context: context)
+                }
             } catch {
                 context.control.abort(.localFailure("\(error)"), abortTransfers: false)
                 outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources,
@@ -140,6 +145,8 @@ public final class ApplyEngine: Sendable {
     /// nil when the run stopped before a decision.
     private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext,
                                 scorecards: ScorecardCache, options: PreflightOptions) -> PreflightVerdict? {
+        // Nothing to send (an exported sheet's unedited assessment): no GET needed.
+        if !update.setsAnything { return .unchanged }
         var attempts = 0
         var status: Int?
         let id = update.assessmentId
