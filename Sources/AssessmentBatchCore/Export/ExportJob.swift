@@ -241,10 +241,12 @@ final class ExportEngine: Sendable {
         case .success(let page): pages = [page]
         }
         if let total = pages[0].total {
-            let more = pages[0].ids.isEmpty ? 0 : max(0, (total - pages[0].ids.count + pageSize - 1) / pageSize)
+            // A server that caps `limit` below the size asked for pages by what it returned.
+            let step = max(1, min(pageSize, pages[0].ids.count))
+            let more = pages[0].ids.isEmpty ? 0 : max(0, (total - pages[0].ids.count + step - 1) / step)
             let results = Mutex([Result<ListPage, ListProblem>?](repeating: nil, count: more))
             pool.run(count: more) { index, runner in
-                let page = fetchPage((index + 1) * pageSize, runner)
+                let page = fetchPage((index + 1) * step, runner)
                 results.withLock { $0[index] = page }
             }
             for result in results.withLock({ $0 }) {
@@ -255,16 +257,21 @@ final class ExportEngine: Sendable {
                 }
             }
         } else {
-            // No total: page on until a short page.
-            while pages[pages.count - 1].ids.count == pageSize {
-                let offset = pages.count * pageSize
+            // No total: page on until an empty page, or one that repeats (a server ignoring `offset`).
+            var offset = 0
+            var known = Set(pages[0].ids)
+            paging: while !pages[pages.count - 1].ids.isEmpty {
+                offset += pages[pages.count - 1].ids.count
+                let pageOffset = offset
                 let next = Mutex<Result<ListPage, ListProblem>?>(nil)
                 pool.run(count: 1) { _, runner in
-                    let page = fetchPage(offset, runner)
+                    let page = fetchPage(pageOffset, runner)
                     next.withLock { $0 = page }
                 }
                 switch next.withLock({ $0 }) {
-                case .success(let page)?: pages.append(page)
+                case .success(let page)?:
+                    if page.ids.allSatisfy({ !known.insert($0).inserted }) { break paging }
+                    pages.append(page)
                 case .failure(let problem)?: return .failure(problem)
                 case nil: return .failure(ListProblem(message: "the run stopped"))
                 }

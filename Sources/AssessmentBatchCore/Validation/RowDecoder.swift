@@ -46,6 +46,8 @@ struct DecodedRow {
     var fieldsBefore = FieldsBefore()
     /// What the file's maker saw of each edited value of this row.
     var expected = ExpectedValues()
+    /// Date cells of a sheet with their Before columns, as written (see `RowDecoder.holdDate`).
+    var heldDates: [HeldDate] = []
 
     /// Empties the row for another at `location`, keeping its arrays' room.
     mutating func reset(location: SourceLocation) {
@@ -59,8 +61,16 @@ struct DecodedRow {
             carriedBefore = ColumnSet()
             fieldsBefore = FieldsBefore()
             expected = ExpectedValues()
+            heldDates.removeAll(keepingCapacity: true)
         }
     }
+}
+
+/// A date cell's text and the problems held back until its row is finished.
+struct HeldDate {
+    var column: Column
+    var text: String
+    var problems: [String]
 }
 
 /// A row's assessment-level `…Before` values; nil for an empty cell.
@@ -79,15 +89,8 @@ struct RowDecoder {
     var texts = TextPool()
     /// The last assessment-level values decoded, by column: they repeat on every row of an
     /// assessment, and comparing their bytes costs less than decoding them again.
-    private var lastTexts = LastTexts()
-
-    /// The last text decoded per text column.
-    struct LastTexts {
-        var aiSummary = LastDecoded<String>()
-        var supervisorAssessment = LastDecoded<String>()
-        var aiSummaryBefore = LastDecoded<String>()
-        var supervisorAssessmentBefore = LastDecoded<String>()
-    }
+    private var lastTexts = (aiSummary: LastDecoded<String>(), supervisorAssessment: LastDecoded<String>(),
+                             aiSummaryBefore: LastDecoded<String>(), supervisorAssessmentBefore: LastDecoded<String>())
     private var lastDates = (assessmentDate: LastDecoded<Timestamp>(), discussionDate: LastDecoded<Timestamp>(),
                              expectedModifiedAt: LastDecoded<Timestamp>(), assessmentDateBefore: LastDecoded<Timestamp>(),
                              discussionDateBefore: LastDecoded<Timestamp>())
@@ -130,19 +133,23 @@ struct RowDecoder {
             criterion.score = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reason:
             criterion.named.insert(column)
-            guard let bytes = textBytes(column, value, row: &row) else { return }
+            guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
             criterion.reason = texts.index(bytes)
         case .aiSummary:
-            row.fields.aiSummary = text(column, value, row: &row, last: \.aiSummary)
+            row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary, unescapes: unescapesFormulas)
             row.setColumns.insert(column)
         case .supervisorAssessment:
-            row.fields.supervisorAssessment = text(column, value, row: &row, last: \.supervisorAssessment)
+            row.fields.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessment, unescapes: unescapesFormulas)
             row.setColumns.insert(column)
         case .assessmentDate:
+            let start = row.problems.count
             row.fields.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDate)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
             row.setColumns.insert(column)
         case .discussionDate:
+            let start = row.problems.count
             row.fields.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDate)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
             row.setColumns.insert(column)
         case .expectedModifiedAt:
             row.fields.expectedModifiedAt = Self.date(column, value, zone: zone, row: &row, last: &lastDates.expectedModifiedAt)
@@ -165,16 +172,20 @@ struct RowDecoder {
         case .scoreBefore:
             criterion.scoreBefore = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reasonBefore:
-            guard let bytes = textBytes(column, value, row: &row) else { return }
+            guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
             criterion.reasonBefore = texts.index(bytes)
         case .aiSummaryBefore:
-            row.fieldsBefore.aiSummary = text(column, value, row: &row, last: \.aiSummaryBefore)
+            row.fieldsBefore.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummaryBefore, unescapes: unescapesFormulas)
         case .supervisorAssessmentBefore:
-            row.fieldsBefore.supervisorAssessment = text(column, value, row: &row, last: \.supervisorAssessmentBefore)
+            row.fieldsBefore.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessmentBefore, unescapes: unescapesFormulas)
         case .assessmentDateBefore:
+            let start = row.problems.count
             row.fieldsBefore.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDateBefore)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
         case .discussionDateBefore:
+            let start = row.problems.count
             row.fieldsBefore.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDateBefore)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
         case .stateBefore:
             let name: UnsafeBufferPointer<UInt8>? = if case .text(let raw) = value { raw.trimmingWhitespace() } else { nil }
             if let name, let state = Self.assessmentStates.first(where: { $0.utf8.elementsEqual(name, by: Self.equalIgnoringASCIICase) }) {
@@ -185,6 +196,18 @@ struct RowDecoder {
         case .error, .errorKind, .sourceLine, .categoryName, .criterionName, .scoringType, .maxPoints, .assessedUser, .ticketId, .canEdit:
             return
         }
+    }
+
+    /// In a sheet with the date's Before column (CSV/TSV), keeps the date cell's text and holds
+    /// back its problems until the row is finished: a spreadsheet that re-wrote a date in its
+    /// own format (without an offset) re-wrote its Before alike, and an unchanged pair is no
+    /// edit, whatever its format.
+    private static func holdDate(_ column: Column, _ value: RawValue, problemsFrom start: Int, row: inout DecodedRow) {
+        let pair = column.isBefore ? column : column.beforeColumn
+        guard let pair, row.carriedBefore.contains(pair), case .text(let raw) = value else { return }
+        let problems = Array(row.problems[start...])
+        row.problems.removeSubrange(start...)
+        row.heldDates.append(HeldDate(column: column, text: String(decoding: raw.trimmingWhitespace(), as: UTF8.self), problems: problems))
     }
 
     /// Every state an assessment can be in, as `stateBefore` may name it.
@@ -267,6 +290,17 @@ struct RowDecoder {
     /// The three-way rule for the row's assessment-level values: one equal to its Before is no
     /// edit and is dropped; an edit keeps what was seen, for preflight to compare.
     private static func resolveBefore(_ row: inout DecodedRow) {
+        for (column, beforeColumn) in [(Column.assessmentDate, Column.assessmentDateBefore), (.discussionDate, .discussionDateBefore)] {
+            let edit = row.heldDates.first { $0.column == column }
+            let seen = row.heldDates.first { $0.column == beforeColumn }
+            if let edit, let seen, edit.text == seen.text {
+                // The same text twice: no edit, even in a format the tool cannot read.
+                if column == .assessmentDate { row.fields.assessmentDate = nil } else { row.fields.discussionDate = nil }
+                row.setColumns.remove(column)
+            } else {
+                row.problems += (edit?.problems ?? []) + (seen?.problems ?? [])
+            }
+        }
         let carried = row.carriedBefore
         let before = row.fieldsBefore
         /// nil when `column` has no Before in this row or no value; else whether the value is
@@ -328,23 +362,23 @@ struct RowDecoder {
     }
 
     /// A text from the pool, or the column's last one when the bytes repeat.
-    private mutating func text(_ column: Column, _ value: RawValue, row: inout DecodedRow,
-                               last: WritableKeyPath<LastTexts, LastDecoded<String>>) -> String? {
-        guard let bytes = textBytes(column, value, row: &row) else { return nil }
-        if let repeated = lastTexts[keyPath: last].value(for: bytes) { return repeated }
+    private static func text(_ column: Column, _ value: RawValue, row: inout DecodedRow, texts: inout TextPool,
+                             last: inout LastDecoded<String>, unescapes: Bool) -> String? {
+        guard let bytes = textBytes(column, value, row: &row, unescapes: unescapes) else { return nil }
+        if let repeated = last.value(for: bytes) { return repeated }
         let text = texts.string(bytes)
-        lastTexts[keyPath: last].remember(text, for: bytes)
+        last.remember(text, for: bytes)
         return text
     }
 
-    /// The bytes of a text value, with the formula rule reversed where it applies; nil, with
+    /// The bytes of a text value, with the formula rule reversed when `unescapes`; nil, with
     /// the row's problem, for anything else.
-    private func textBytes(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> UnsafeBufferPointer<UInt8>? {
+    private static func textBytes(_ column: Column, _ value: RawValue, row: inout DecodedRow, unescapes: Bool) -> UnsafeBufferPointer<UInt8>? {
         guard case .text(let bytes) = value else {
             row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
             return nil
         }
-        return unescapesFormulas ? FormulaGuard.unescaped(bytes) : bytes
+        return unescapes ? FormulaGuard.unescaped(bytes) : bytes
     }
 
     /// A parsed date-time, or the column's last one when the bytes repeat.
