@@ -7,7 +7,8 @@ import Logging
 /// Runs `export` in-process against `simulator`, with fast retries.
 func runExport(
     _ simulator: RunningSimulator, output: String, selection: ExportSelection = ExportSelection(), delimiter: UInt8 = UInt8(ascii: ","),
-    encoding: ExportEncoding = .utf8, force: Bool = false, concurrency: Int = 4, pageSize: Int = 500, token: String? = nil
+    encoding: ExportEncoding = .utf8, force: Bool = false, concurrency: Int = 4, pageSize: Int = 500, token: String? = nil,
+    control: RunControl = RunControl()
 ) async -> ExportJobResult {
     try? CurlGlobal.initialize()
     let configuration = ApplyConfiguration(
@@ -19,7 +20,7 @@ func runExport(
     var logger = Logger(label: "e2e-export")
     logger.logLevel = .critical
     let quietLogger = logger
-    return await runBlocking { ExportJob.run(options, logger: quietLogger) }
+    return await runBlocking { ExportJob.run(options, logger: quietLogger, control: control) }
 }
 
 /// A CSV/TSV sheet as cells, for reading and editing exported files the way a reviewer would.

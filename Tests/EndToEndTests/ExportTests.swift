@@ -139,6 +139,23 @@ struct ExportTests {
         }
     }
 
+    @Test func anInterruptedExportWritesNothing() async throws {
+        try await withSimulator(assessments: 200, faults: FaultSettings(latencyMs: 40)) { simulator in
+            let dir = scratchDirectory()
+            let control = RunControl()
+            Thread {
+                usleep(150_000)
+                control.abort(.interrupted(signal: SIGINT), abortTransfers: false)
+            }.start()
+            // Small pages: the interruption lands while pages and assessments are still being read.
+            let result = await runExport(simulator, output: "\(dir)/x.csv", pageSize: 5, control: control)
+            #expect(result.exitStatus == .interrupted)
+            #expect(result.path == nil)
+            let entries = try FileManager.default.contentsOfDirectory(atPath: dir)
+            #expect(entries == [])
+        }
+    }
+
     @Test func idsComeFromAFailuresFile() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()

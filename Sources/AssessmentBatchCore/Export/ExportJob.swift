@@ -98,43 +98,48 @@ public enum ExportJob {
     private static func exportAll(_ options: ExportJobOptions, engine: ExportEngine, logger: Logger, control: RunControl,
                                   observer: JobObserver) -> ExportJobResult {
         var result = ExportJobResult(exitStatus: .success)
-        let ids: [Int]
+        let slots: AssessmentSlots
         if let given = options.selection.ids {
-            ids = given
+            slots = AssessmentSlots(ids: given)
         } else {
             logger.info("export: listing assessments at \(options.configuration.baseURL)")
-            switch engine.list(options.selection, pageSize: options.pageSize) {
-            case .success(let listed): ids = listed
+            switch engine.firstPage(options.selection, pageSize: options.pageSize) {
+            case .success(let listed): slots = listed
             case .failure(let problem):
                 result.exitStatus = exitStatus(control.abortReason) ?? .aborted
                 result.problem = control.abortReason?.description ?? problem.message
                 return result
             }
         }
-        result.selected = ids.count
         let directory = (options.output as NSString).deletingLastPathComponent
         let spool: IndexedSpool
         do {
             spool = try IndexedSpool(directory: directory.isEmpty ? "." : directory,
-                                     name: ".\((options.output as NSString).lastPathComponent).export-spool", count: ids.count)
+                                     name: ".\((options.output as NSString).lastPathComponent).export-spool", count: slots.count)
         } catch {
             result.exitStatus = .invalidInput
             result.problem = "\(error)"
             return result
         }
-        logger.info("export: reading \(ids.count) assessments with \(min(max(ids.count, 1), options.configuration.concurrency)) workers")
-        observer.phaseStarted("export", ids.count)
-        let fetched = engine.fetch(ids, format: options.format, delimiter: options.delimiter, spool: spool, observer: observer)
+        logger.info("export: reading \(slots.expected) assessments with \(min(max(slots.expected, 1), options.configuration.concurrency)) workers")
+        observer.phaseStarted("export", slots.expected)
+        let fetched = engine.fetch(slots, format: options.format, delimiter: options.delimiter, spool: spool, observer: observer)
         result.failures = fetched.failures
         result.rows = fetched.rows
-        result.exported = ids.count - fetched.failures.count - fetched.notReached
+        result.selected = slots.selected
+        result.exported = fetched.read
+        if let problem = slots.problem {
+            result.exitStatus = exitStatus(control.abortReason) ?? .aborted
+            result.problem = control.abortReason?.description ?? problem.message
+            return result
+        }
         if let stopped = exitStatus(control.abortReason) {
             result.exitStatus = stopped
             result.problem = control.abortReason?.description
             return result
         }
         do {
-            try write(options, spool: spool, count: ids.count)
+            result.exported = try write(options, spool: spool, slots: slots)
             result.path = options.output
         } catch let error as UnencodableCharacter {
             result.exitStatus = .invalidInput
@@ -158,8 +163,9 @@ public enum ExportJob {
         }
     }
 
-    /// Writes the header and every stored assessment's rows, in selection order, atomically.
-    private static func write(_ options: ExportJobOptions, spool: IndexedSpool, count: Int) throws {
+    /// Writes the header and every stored assessment's rows, in selection order (an assessment
+    /// a shifting list showed twice, once), atomically; returns how many assessments it wrote.
+    private static func write(_ options: ExportJobOptions, spool: IndexedSpool, slots: AssessmentSlots) throws -> Int {
         let file = try OutputFile(path: options.output)
         let encode: ([UInt8]) throws -> [UInt8] = { bytes in
             guard options.format != .jsonl else { return bytes }
@@ -169,15 +175,18 @@ public enum ExportJob {
             try file.write(options.encoding.preamble)
             try file.write(try encode(ExportSheet.header(format: options.format, delimiter: options.delimiter)))
         }
-        for index in 0..<count {
-            if let piece = try spool.piece(at: index) { try file.write(try encode(piece)) }
+        var written = Set<Int>()
+        for slot in 0..<slots.count {
+            guard let piece = try spool.piece(at: slot), let id = slots.id(at: slot, waiting: false), written.insert(id).inserted else { continue }
+            try file.write(try encode(piece))
         }
         try file.commit(replacing: options.force)
+        return written.count
     }
 }
 
 /// A list request that failed: the selection is unknown, so nothing is exported.
-struct ListProblem: Error {
+struct ListProblem: Error, Sendable {
     var message: String
 }
 
@@ -203,117 +212,119 @@ final class ExportEngine: Sendable {
                            attempts: &attempts, lastStatus: &status)
     }
 
-    /// The ids of every assessment the filters select, in the server's order without repeats:
-    /// the first page tells the total, the other pages are fetched at once.
-    func list(_ selection: ExportSelection, pageSize: Int) -> Result<[Int], ListProblem> {
-        var filters = ""
-        if let states = selection.states { filters += "&state=" + states.joined(separator: ",") }
-        if let user = selection.user { filters += "&user=\(user)" }
-        if let base = selection.scorecardBaseId { filters += "&scorecardId=\(base)" }
-        let query = filters
+    /// The list endpoint's query for `selection`, without paging.
+    private static func filters(_ selection: ExportSelection) -> String {
+        var query = ""
+        if let states = selection.states { query += "&state=" + states.joined(separator: ",") }
+        if let user = selection.user { query += "&user=\(user)" }
+        if let base = selection.scorecardBaseId { query += "&scorecardId=\(base)" }
+        return query
+    }
+
+    /// GETs one page of the list.
+    private static func page(offset: Int, pageSize: Int, query: String, runner: RequestRunner, context: RunContext) -> Result<ListPage, ListProblem> {
+        switch get("/quality/assessment?limit=\(pageSize)&offset=\(offset)\(query)", runner: runner, context: context) {
+        case .answered(let response) where (200..<300).contains(response.status):
+            var reader = ListPageReader()
+            let parsed: Void? = response.body.withUnsafeBytes { try? JSONParser.read($0, maxDepth: 64, maxStringBytes: 16 << 20, into: &reader) }
+            guard parsed != nil, reader.isListObject else {
+                return .failure(ListProblem(message: "GET /quality/assessment did not return {\"assessments\": [...]}"))
+            }
+            return .success(ListPage(ids: reader.ids, total: reader.total))
+        case .answered(let response):
+            return .failure(ListProblem(message: "cannot list assessments (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))"))
+        case .exhausted(let message, _):
+            return .failure(ListProblem(message: "cannot list assessments: \(message)"))
+        case .unauthorized, .stopped:
+            return .failure(ListProblem(message: "the run stopped"))
+        }
+    }
+
+    /// Runs `body` on one worker and returns its value (nil when the run stopped first).
+    private func once<Value: Sendable>(_ body: @escaping @Sendable (RequestRunner) -> Value) -> Value? {
+        let value = Mutex<Value?>(nil)
+        pool.run(count: 1) { _, runner in
+            let computed = body(runner)
+            value.withLock { $0 = computed }
+        }
+        return value.withLock { $0 }
+    }
+
+    /// The first page of the list: with a `total`, the other pages are fetched by `fetch`
+    /// alongside the assessments they name; without one, page after page here.
+    func firstPage(_ selection: ExportSelection, pageSize: Int) -> Result<AssessmentSlots, ListProblem> {
+        let query = Self.filters(selection)
         let context = context
         let fetchPage: @Sendable (Int, RequestRunner) -> Result<ListPage, ListProblem> = { offset, runner in
-            switch Self.get("/quality/assessment?limit=\(pageSize)&offset=\(offset)\(query)", runner: runner, context: context) {
-            case .answered(let response) where (200..<300).contains(response.status):
-                var reader = ListPageReader()
-                let parsed: Void? = response.body.withUnsafeBytes { try? JSONParser.read($0, maxDepth: 64, maxStringBytes: 16 << 20, into: &reader) }
-                guard parsed != nil, reader.isListObject else {
-                    return .failure(ListProblem(message: "GET /quality/assessment did not return {\"assessments\": [...]}"))
-                }
-                return .success(ListPage(ids: reader.ids, total: reader.total))
-            case .answered(let response):
-                return .failure(ListProblem(message: "cannot list assessments (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))"))
-            case .exhausted(let message, _):
-                return .failure(ListProblem(message: "cannot list assessments: \(message)"))
-            case .unauthorized, .stopped:
-                return .failure(ListProblem(message: "the run stopped"))
-            }
+            Self.page(offset: offset, pageSize: pageSize, query: query, runner: runner, context: context)
         }
-        let first = Mutex<Result<ListPage, ListProblem>?>(nil)
-        pool.run(count: 1) { _, runner in
-            let page = fetchPage(0, runner)
-            first.withLock { $0 = page }
-        }
-        guard let firstPage = first.withLock({ $0 }) else { return .failure(ListProblem(message: "the run stopped")) }
-        var pages: [ListPage]
-        switch firstPage {
+        guard let first = once({ fetchPage(0, $0) }) else { return .failure(ListProblem(message: "the run stopped")) }
+        let firstPage: ListPage
+        switch first {
         case .failure(let problem): return .failure(problem)
-        case .success(let page): pages = [page]
+        case .success(let page): firstPage = page
         }
-        if let total = pages[0].total {
-            // A server that caps `limit` below the size asked for pages by what it returned.
-            let step = max(1, min(pageSize, pages[0].ids.count))
-            let more = pages[0].ids.isEmpty ? 0 : max(0, (total - pages[0].ids.count + step - 1) / step)
-            let results = Mutex([Result<ListPage, ListProblem>?](repeating: nil, count: more))
-            pool.run(count: more) { index, runner in
-                let page = fetchPage((index + 1) * step, runner)
-                results.withLock { $0[index] = page }
-            }
-            for result in results.withLock({ $0 }) {
-                switch result {
-                case .success(let page)?: pages.append(page)
-                case .failure(let problem)?: return .failure(problem)
-                case nil: return .failure(ListProblem(message: "the run stopped"))
-                }
-            }
-        } else {
-            // No total: page on until an empty page, or one that repeats (a server ignoring `offset`).
-            var offset = 0
-            var known = Set(pages[0].ids)
-            paging: while !pages[pages.count - 1].ids.isEmpty {
-                offset += pages[pages.count - 1].ids.count
-                let pageOffset = offset
-                let next = Mutex<Result<ListPage, ListProblem>?>(nil)
-                pool.run(count: 1) { _, runner in
-                    let page = fetchPage(pageOffset, runner)
-                    next.withLock { $0 = page }
-                }
-                switch next.withLock({ $0 }) {
-                case .success(let page)?:
-                    if page.ids.allSatisfy({ !known.insert($0).inserted }) { break paging }
-                    pages.append(page)
-                case .failure(let problem)?: return .failure(problem)
-                case nil: return .failure(ListProblem(message: "the run stopped"))
-                }
+        if let total = firstPage.total {
+            return .success(AssessmentSlots(first: firstPage.ids, total: total, fetchPage: fetchPage))
+        }
+        // No total: page on until an empty page, or one that repeats (a server ignoring `offset`).
+        var ids = firstPage.ids
+        var known = Set(ids)
+        var last = firstPage.ids
+        while !last.isEmpty {
+            let offset = ids.count
+            switch once({ fetchPage(offset, $0) }) {
+            case .success(let page)?:
+                if page.ids.allSatisfy({ !known.insert($0).inserted }) { last = [] } else { ids += page.ids; last = page.ids }
+            case .failure(let problem)?: return .failure(problem)
+            case nil: return .failure(ListProblem(message: "the run stopped"))
             }
         }
         var seen = Set<Int>()
-        return .success(pages.flatMap(\.ids).filter { seen.insert($0).inserted })
+        return .success(AssessmentSlots(ids: ids.filter { seen.insert($0).inserted }))
     }
 
-    /// GETs every assessment and its scorecard revision (once per revision) and stores each
-    /// assessment's rendered rows in `spool` at its index.
-    func fetch(_ ids: [Int], format: InputFormat, delimiter: UInt8, spool: IndexedSpool,
-               observer: JobObserver) -> (failures: [(assessmentId: Int, message: String)], rows: Int, notReached: Int) {
-        let failures = Mutex([(index: Int, message: String)]())
+    /// GETs the remaining list pages and every assessment with its scorecard revision (once per
+    /// revision) in one phase, and stores each assessment's rendered rows in `spool` at its
+    /// slot. The pages come first in the pool's order, so reading starts with the first page
+    /// and no worker waits for a page nobody fetches.
+    func fetch(_ slots: AssessmentSlots, format: InputFormat, delimiter: UInt8, spool: IndexedSpool,
+               observer: JobObserver) -> (failures: [(assessmentId: Int, message: String)], rows: Int, read: Int) {
+        let failures = Mutex([(slot: Int, id: Int, message: String)]())
         let rows = Atomic<Int>(0)
-        let reached = Atomic<Int>(0)
+        let read = Atomic<Int>(0)
         let scorecards = ScorecardCache()
         let context = context
-        pool.run(count: ids.count) { index, runner in
-            let id = ids[index]
-            let outcome = Self.read(id, runner: runner, context: context, scorecards: scorecards)
-            switch outcome {
+        let pages = slots.pagesToFetch
+        pool.run(count: pages + slots.count) { index, runner in
+            if index < pages {
+                // A page that cannot be read leaves the selection unknown: nothing is exported.
+                if slots.fetchPage(index, runner: runner) != nil { context.control.stop.cancel() }
+                return
+            }
+            let slot = index - pages
+            guard let id = slots.id(at: slot) else { return }
+            switch Self.read(id, runner: runner, context: context, scorecards: scorecards) {
             case .rows(let sheetRows):
                 var bytes: [UInt8] = []
                 ExportSheet.render(sheetRows, format: format, delimiter: delimiter, into: &bytes)
                 do {
-                    try spool.store(bytes, at: index)
+                    try spool.store(bytes, at: slot)
                     _ = rows.wrappingAdd(sheetRows.count, ordering: .relaxed)
+                    _ = read.wrappingAdd(1, ordering: .relaxed)
                 } catch {
                     context.control.abort(.localFailure("\(error)"), abortTransfers: false)
                 }
                 observer.itemFinished(false)
             case .failed(let message):
-                failures.withLock { $0.append((index, message)) }
+                failures.withLock { $0.append((slot, id, message)) }
                 observer.itemFinished(true)
             case .stopped:
                 return
             }
-            _ = reached.wrappingAdd(1, ordering: .relaxed)
         }
-        let failed = failures.withLock { $0 }.sorted { $0.index < $1.index }.map { (assessmentId: ids[$0.index], message: $0.message) }
-        return (failed, rows.load(ordering: .relaxed), ids.count - reached.load(ordering: .relaxed))
+        let failed = failures.withLock { $0 }.sorted { $0.slot < $1.slot }.map { (assessmentId: $0.id, message: $0.message) }
+        return (failed, rows.load(ordering: .relaxed), read.load(ordering: .relaxed))
     }
 
     private enum ReadOutcome {
@@ -344,6 +355,108 @@ final class ExportEngine: Sendable {
         case .failed(_, let message): return .failed("assessment \(id): \(message)")
         case .stopped: return .stopped
         }
+    }
+}
+
+/// The assessments an export reads, by slot (their place in the sheet): explicit ids, or the
+/// list's pages, which workers fetch while others already read the assessments of earlier
+/// pages. A slot's id is known once its page arrived; `id(at:)` waits for it.
+final class AssessmentSlots: Sendable {
+    /// Slots, at least as many as the assessments.
+    let count: Int
+    /// List pages still to fetch (after the first).
+    let pagesToFetch: Int
+    /// Assessments the list announced (or ids given), for progress.
+    let expected: Int
+    private let firstCount: Int
+    private let step: Int
+    private let first: [Int]
+    private let pages: Mutex<[[Int]?]>
+    private let arrived: [DispatchGroup]
+    /// Which pages' groups were left (a group freed while entered crashes libdispatch).
+    private let left: Mutex<[Bool]>
+    private let failure = Mutex<ListProblem?>(nil)
+    private let fetch: (@Sendable (Int, RequestRunner) -> Result<ListPage, ListProblem>)?
+
+    /// Explicit ids: every slot known at once.
+    init(ids: [Int]) {
+        count = ids.count
+        expected = ids.count
+        pagesToFetch = 0
+        firstCount = ids.count
+        step = 1
+        first = ids
+        pages = Mutex([])
+        arrived = []
+        left = Mutex([])
+        fetch = nil
+    }
+
+    /// The list's first page and `total`: the other pages are fetched by offset, in steps of
+    /// what the first page held (a server may cap `limit` below what was asked).
+    init(first: [Int], total: Int, fetchPage: @escaping @Sendable (Int, RequestRunner) -> Result<ListPage, ListProblem>) {
+        self.first = first
+        firstCount = first.count
+        step = max(1, first.count)
+        let more = first.isEmpty ? 0 : max(0, (total - first.count + step - 1) / step)
+        pagesToFetch = more
+        count = first.count + more * step
+        expected = max(total, first.count)
+        pages = Mutex([[Int]?](repeating: nil, count: more))
+        arrived = (0..<more).map { _ in
+            let group = DispatchGroup()
+            group.enter()
+            return group
+        }
+        left = Mutex([Bool](repeating: false, count: more))
+        fetch = fetchPage
+    }
+
+    deinit {
+        // Pages a stopped run never fetched.
+        for (index, done) in left.withLock({ $0 }).enumerated() where !done { arrived[index].leave() }
+    }
+
+    /// Fetches page `index` + 1 (the first one is in hand); returns its problem, if any. Its
+    /// waiters are released either way.
+    func fetchPage(_ index: Int, runner: RequestRunner) -> ListProblem? {
+        guard let fetch else { return nil }
+        let result = fetch((index + 1) * step, runner)
+        var problem: ListProblem?
+        switch result {
+        case .success(let page): pages.withLock { $0[index] = page.ids }
+        case .failure(let failed):
+            problem = failed
+            failure.withLock { if $0 == nil { $0 = failed } }
+        }
+        left.withLock { $0[index] = true }
+        arrived[index].leave()
+        return problem
+    }
+
+    /// The assessment at `slot`; nil when its page held fewer, failed or (without `waiting`)
+    /// has not come. Waiting is for workers: every page is taken before any slot.
+    func id(at slot: Int, waiting: Bool = true) -> Int? {
+        if slot < firstCount { return first[slot] }
+        let page = (slot - firstCount) / step
+        guard page < arrived.count else { return nil }
+        if waiting {
+            arrived[page].wait()
+        } else if arrived[page].wait(timeout: .now()) == .timedOut {
+            return nil
+        }
+        let position = (slot - firstCount) % step
+        return pages.withLock { $0[page].flatMap { position < $0.count ? $0[position] : nil } }
+    }
+
+    /// Why listing failed; nil when every page came.
+    var problem: ListProblem? { failure.withLock { $0 } }
+
+    /// Distinct assessments selected (once every page came).
+    var selected: Int {
+        var seen = Set<Int>()
+        for slot in 0..<count { if let id = id(at: slot, waiting: false) { seen.insert(id) } }
+        return seen.count
     }
 }
 
