@@ -63,6 +63,20 @@ import Testing
         #expect(update.expected?.criteria == [CriterionExpectation(key: CriterionKey(categoryId: 1, criterionId: 2), score: .empty)])
     }
 
+    @Test func aStateOnARowWithoutStateBeforeIsAPlainTransition() throws {
+        let batch = load(header + "901,1,2,4,4,ok,ok,,aiReady,,,,,,,\n901,1,3,,,,,reviewedBySupervisor,,,,,,,,\n")
+        #expect(batch.problems == [])
+        let update = try #require(batch.updates.first)
+        #expect(update.fields.state == .reviewedBySupervisor)
+        #expect(update.expected == nil)
+    }
+
+    @Test func aStateEqualToStateBeforeIsNoEdit() throws {
+        let batch = load(header + "901,1,2,4,4,ok,ok,reviewedBySupervisor,reviewedBySupervisor,,,,,,,\n")
+        #expect(batch.updates.first?.fields.state == nil)
+        #expect(batch.updates.first?.setsAnything == false)
+    }
+
     @Test func stateBeforeMustNameAState() {
         let batch = load("assessmentId,stateBefore\n901,ready\n")
         #expect(batch.problems == ["2: stateBefore must be an assessment state (unprocessed, aiInProgress, aiReady, reviewOngoing, reviewedBySupervisor, discussedWithAssessee, error, deleted), got \"ready\""])

@@ -323,7 +323,9 @@ struct RowDecoder {
         if let judged = judge(.discussionDate, row.fields.discussionDate, before.discussionDate) {
             if judged.unedited { row.fields.discussionDate = nil } else { row.expected.discussionDate = judged.seen }
         }
-        if let judged = judge(.state, row.fields.state?.rawValue, before.state) {
+        // Every assessment has a state: an empty stateBefore (a row other than the assessment's
+        // first) sets no expectation, and the transition is checked as in any file.
+        if before.state != nil, let judged = judge(.state, row.fields.state?.rawValue, before.state) {
             if judged.unedited { row.fields.state = nil } else { row.expected.state = judged.seen }
         }
         // A dropped value no longer counts as set, for the agreement checks across rows.
