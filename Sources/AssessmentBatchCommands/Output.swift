@@ -40,7 +40,7 @@ func shellQuoted(_ path: String) -> String {
 }
 
 /// Runs a job with SIGINT/SIGTERM turned into a graceful stop and a progress line on stderr.
-func runInterruptibly(_ job: (RunControl, JobObserver) -> ApplyJobResult) -> ApplyJobResult {
+func runInterruptibly<Result>(_ job: (RunControl, JobObserver) -> Result) -> Result {
     let control = RunControl()
     let signals = SignalHandlers(control: control)
     let progress = ProgressLine(console: Console.shared)

@@ -152,6 +152,8 @@ final class RequestStats: Sendable {
         var counts: [Key: Int] = [:]
         var patches: [Int: Int] = [:]
         var applied: [Int: Int] = [:]
+        /// Bodies of the PATCHes received per assessment, once a test asked for them (nil: not kept).
+        var patchBodies: [Int: [[UInt8]]]?
     }
 
     private let state = Mutex(State())
@@ -164,12 +166,23 @@ final class RequestStats: Sendable {
         self.state.withLock { $0.patches[id, default: 0] += 1 }
     }
 
+    /// Starts keeping every PATCH body (memory grows with the run: for tests).
+    func keepPatchBodies() {
+        self.state.withLock { if $0.patchBodies == nil { $0.patchBodies = [:] } }
+    }
+
+    func recordPatchBody(id: Int, body: [UInt8]) {
+        self.state.withLock { $0.patchBodies?[id, default: []].append(body) }
+    }
+
+    func patchBodies(_ id: Int) -> [[UInt8]] { self.state.withLock { $0.patchBodies?[id] ?? [] } }
+
     func recordApplied(id: Int) {
         self.state.withLock { $0.applied[id, default: 0] += 1 }
     }
 
     func reset() {
-        self.state.withLock { $0 = State() }
+        self.state.withLock { $0 = State(patchBodies: $0.patchBodies == nil ? nil : [:]) }
     }
 
     func patchCount(_ id: Int) -> Int { self.state.withLock { $0.patches[id] ?? 0 } }

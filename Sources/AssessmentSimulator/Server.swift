@@ -206,6 +206,7 @@ struct SimResponder: HTTPResponder {
                 } catch {
                     return .error(400, "could not read the request body")
                 }
+                self.core.stats.recordPatchBody(id: id, body: body)
                 return self.patchAssessment(principal, id: id, body: body, postApplyError: postApplyError)
             }
             return self.getAssessment(principal, id: id, query)

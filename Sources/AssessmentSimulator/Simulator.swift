@@ -175,6 +175,11 @@ public final class RunningSimulator: Sendable {
     /// API requests seen by the fault layer since start or the last reset.
     public var apiRequestCount: Int { self.core.faults.apiRequestCount }
 
+    /// Starts keeping the body of every PATCH that reaches the API handler, for `patchBodies(for:)`.
+    public func keepPatchBodies() { self.core.stats.keepPatchBodies() }
+    /// The bodies of the PATCHes received for this assessment since `keepPatchBodies()`, as UTF-8 text.
+    public func patchBodies(for id: Int) -> [String] { self.core.stats.patchBodies(id).map { String(decoding: $0, as: UTF8.self) } }
+
     /// Same as `POST /__sim/reset`: seed data, statistics and the fault stream start over.
     public func reset() { self.core.reset() }
 

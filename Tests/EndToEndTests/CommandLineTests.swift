@@ -128,4 +128,16 @@ import Testing
             #expect(simulator.requestCount(method: "GET", path: "/api/mind/quality/assessment/{id}") == 0)
         }
     }
+
+    @Test func exportChecksTheAPIRootFirst() async throws {
+        try await withSimulator { simulator in
+            let dir = scratchDirectory()
+            let result = await runTool(["export", "--output", "sheet.csv", "--base-url", simulator.rootURL],
+                                       environment: ["ENNEO_TOKEN": simulator.token], directory: dir)
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("the base URL should end in /api/mind (e.g. \(simulator.rootURL)/api/mind)"))
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/sheet.csv"))
+            #expect(simulator.requestCount(method: "GET", path: "/api/mind/quality/assessment") == 0)
+        }
+    }
 }

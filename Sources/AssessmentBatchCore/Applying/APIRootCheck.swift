@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import Synchronization
 
 /// The first request of every run: one cheap, documented read whose answer tells whether the
 /// base URL leads to the API at all, so a wrong URL stops the run with one clear message
@@ -9,6 +10,30 @@ enum APIRootCheck {
     static let path = "/quality/scorecard"
     /// Where the API lives under an instance's host.
     static let apiPath = "/api/mind"
+
+    /// Sends the check on one of `pool`'s workers; false, with the run stopped for the reason,
+    /// when the base URL does not lead to the API or the server cannot be reached.
+    static func run(on pool: WorkerPool, context: RunContext) -> Bool {
+        let url = context.configuration.url(path)
+        let failure = Mutex<AbortReason?>(nil)
+        pool.run(count: 1) { _, runner in
+            var attempts = 0
+            var status: Int?
+            let request = HTTPRequest(method: "GET", url: url, headers: context.getHeaders)
+            switch runner.send(request, attempts: &attempts, lastStatus: &status) {
+            case .answered(let response):
+                if let problem = problem(with: response, url: url, baseURL: context.configuration.baseURL) {
+                    failure.withLock { $0 = .notTheAPI(problem) }
+                }
+            case .exhausted(let message, _):
+                failure.withLock { $0 = .notTheAPI("GET \(url) got no usable answer: \(message)") }
+            case .unauthorized, .stopped:
+                break  // the run is already stopping, with its reason
+            }
+        }
+        if let reason = failure.withLock({ $0 }) { context.control.abort(reason, abortTransfers: false) }
+        return !context.control.stop.isCancelled
+    }
 
     /// What is wrong with `response` to `GET url`, or nil when it is the API's list of scorecards.
     static func problem(with response: HTTPResponse, url: String, baseURL: String) -> String? {

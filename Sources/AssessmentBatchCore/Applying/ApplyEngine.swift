@@ -108,8 +108,13 @@ public final class ApplyEngine: Sendable {
         pool.run(count: updates.count) { index, runner in
             let outcome: AssessmentOutcome
             do {
-                try beforeSending(index)
-                outcome = Self.patch(updates[index], runner: runner, context: context)
+                if !updates[index].setsAnything {
+                    // An exported sheet's unedited assessment (with --no-preflight): an empty PATCH would only re-stamp it.
+                    outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources, status: .unchanged)
+                } else {
+                    try beforeSending(index)
+                    outcome = Self.patch(updates[index], runner: runner, context: context)
+                }
             } catch {
                 context.control.abort(.localFailure("\(error)"), abortTransfers: false)
                 outcome = .notAttempted(updates[index], "not sent: \(error)")
@@ -132,26 +137,7 @@ public final class ApplyEngine: Sendable {
     /// Reads the API root once before anything else; false (and the run stopped with the
     /// reason) when the base URL does not lead to the API or the server cannot be reached.
     func checkAPIRoot() -> Bool {
-        let context = context
-        let url = context.configuration.url(APIRootCheck.path)
-        let failure = Mutex<AbortReason?>(nil)
-        pool.run(count: 1) { _, runner in
-            var attempts = 0
-            var status: Int?
-            let result = runner.send(HTTPRequest(method: "GET", url: url, headers: context.getHeaders), attempts: &attempts, lastStatus: &status)
-            switch result {
-            case .answered(let response):
-                if let problem = APIRootCheck.problem(with: response, url: url, baseURL: context.configuration.baseURL) {
-                    failure.withLock { $0 = .notTheAPI(problem) }
-                }
-            case .exhausted(let message, _):
-                failure.withLock { $0 = .notTheAPI("GET \(url) got no usable answer: \(message)") }
-            case .unauthorized, .stopped:
-                break  // the run is already stopping, with its reason
-            }
-        }
-        if let reason = failure.withLock({ $0 }) { context.control.abort(reason, abortTransfers: false) }
-        return !context.control.stop.isCancelled
+        APIRootCheck.run(on: pool, context: context)
     }
 
     // MARK: - One assessment
@@ -165,6 +151,8 @@ public final class ApplyEngine: Sendable {
     /// nil when the run stopped before a decision.
     private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext,
                                 scorecards: ScorecardCache, options: PreflightOptions) -> PreflightVerdict? {
+        // Nothing to send (an exported sheet's unedited assessment): no GET needed.
+        if !update.setsAnything { return .unchanged }
         var attempts = 0
         var status: Int?
         let id = update.assessmentId

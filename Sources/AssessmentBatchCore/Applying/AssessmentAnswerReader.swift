@@ -38,6 +38,7 @@ private struct AssessmentAnswerReader: JSONVisitor {
     /// The members the assessment reads, wherever they sit.
     enum Member: Int, CaseIterable {
         case id, scorecardId, state, canEdit, modifiedAt, aiSummary, supervisorAssessment, assessmentDate, discussionDate
+        case assessedUser, ticketId
         case data, categories, categoryId, criteria, score, reason
         case ignored
 
@@ -54,6 +55,8 @@ private struct AssessmentAnswerReader: JSONVisitor {
                 if isNamed("state") { return .state }
                 if isNamed("canEdit") { return .canEdit }
                 if isNamed("modifiedAt") { return .modifiedAt }
+                if isNamed("assessedUser") { return .assessedUser }
+                if isNamed("ticketId") { return .ticketId }
                 if isNamed("data") { return .data }
                 return assessmentText(isNamed)
             case .data:
@@ -244,6 +247,8 @@ private struct AssessmentAnswerReader: JSONVisitor {
         live.state = value(.state, of: .root)?.string
         if case .bool(let flag)? = value(.canEdit, of: .root) { live.canEdit = flag }
         live.modifiedAt = value(.modifiedAt, of: .root)?.timestamp
+        live.assessedUser = value(.assessedUser, of: .root)?.int
+        live.ticketId = value(.ticketId, of: .root)?.int
         live.aiSummary = text(.aiSummary)
         live.supervisorAssessment = text(.supervisorAssessment)
         live.assessmentDate = date(.assessmentDate)

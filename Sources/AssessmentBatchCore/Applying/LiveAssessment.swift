@@ -17,6 +17,9 @@ public struct LiveAssessment: Sendable {
     public var supervisorAssessment: String?
     public var assessmentDate: Timestamp?
     public var discussionDate: Timestamp?
+    /// Context for a reviewer (`export`): the assessed agent and the ticket.
+    public var assessedUser: Int?
+    public var ticketId: Int?
     public var criteria: [CriterionKey: Criterion] = [:]
 
     public init() {}

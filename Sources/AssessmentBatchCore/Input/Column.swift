@@ -11,9 +11,40 @@ public enum Column: String, CaseIterable, Sendable {
     case scorecardId, expectedModifiedAt
     /// Written by the tool into failures files and ignored when read back.
     case error, errorKind, sourceLine
+    /// What a value was when the file was made (`export` writes them): an edit is written only
+    /// while the live value still equals it.
+    case scoreBefore, reasonBefore, aiSummaryBefore, supervisorAssessmentBefore, assessmentDateBefore, discussionDateBefore
+    case stateBefore
+    /// Context `export` writes so a reviewer can read the sheet; ignored on input.
+    case categoryName, criterionName, scoringType, maxPoints, assessedUser, ticketId, canEdit
 
     /// Columns the tool writes into failures files; ignored on input.
     public static let written: [Column] = [.error, .errorKind, .sourceLine]
+    /// Context columns `export` writes; ignored on input.
+    public static let context: [Column] = [.categoryName, .criterionName, .scoringType, .maxPoints, .assessedUser, .ticketId, .canEdit]
+    /// The `…Before` columns.
+    public static let before: [Column] = [.scoreBefore, .reasonBefore, .aiSummaryBefore, .supervisorAssessmentBefore,
+                                          .assessmentDateBefore, .discussionDateBefore, .stateBefore]
+
+    /// Whether input ignores this column's values.
+    var isIgnoredOnInput: Bool { ordinal >= Column.error.ordinal && ordinal <= Column.sourceLine.ordinal || ordinal >= Column.categoryName.ordinal }
+
+    /// The `…Before` column of a value that has one.
+    public var beforeColumn: Column? {
+        switch self {
+        case .score: .scoreBefore
+        case .reason: .reasonBefore
+        case .aiSummary: .aiSummaryBefore
+        case .supervisorAssessment: .supervisorAssessmentBefore
+        case .assessmentDate: .assessmentDateBefore
+        case .discussionDate: .discussionDateBefore
+        case .state: .stateBefore
+        default: nil
+        }
+    }
+
+    /// Whether this is one of the `…Before` columns.
+    var isBefore: Bool { ordinal >= Column.scoreBefore.ordinal && ordinal <= Column.stateBefore.ordinal }
 
     private static let byLowercasedName: [String: Column] = Dictionary(
         uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
@@ -36,6 +67,20 @@ public enum Column: String, CaseIterable, Sendable {
         case .error: 12
         case .errorKind: 13
         case .sourceLine: 14
+        case .scoreBefore: 15
+        case .reasonBefore: 16
+        case .aiSummaryBefore: 17
+        case .supervisorAssessmentBefore: 18
+        case .assessmentDateBefore: 19
+        case .discussionDateBefore: 20
+        case .stateBefore: 21
+        case .categoryName: 22
+        case .criterionName: 23
+        case .scoringType: 24
+        case .maxPoints: 25
+        case .assessedUser: 26
+        case .ticketId: 27
+        case .canEdit: 28
         }
     }
 

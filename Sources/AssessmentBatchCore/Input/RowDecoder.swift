@@ -39,6 +39,15 @@ struct DecodedRow {
     var problems: [String] = []
     /// The columns this row set, for agreement checks across rows.
     var setColumns = ColumnSet()
+    /// The `…Before` columns this row carries, empty or not (CSV: the header's; JSONL: the
+    /// line's keys): their values decide which of the row's values are edits.
+    var carriedBefore = ColumnSet()
+    /// The assessment-level `…Before` values, until `finish` compares them.
+    var fieldsBefore = FieldsBefore()
+    /// What the file's maker saw of each edited value of this row.
+    var expected = ExpectedValues()
+    /// Date cells of a sheet with their Before columns, as written (see `RowDecoder.holdDate`).
+    var heldDates: [HeldDate] = []
 
     /// Empties the row for another at `location`, keeping its arrays' room.
     mutating func reset(location: SourceLocation) {
@@ -48,7 +57,29 @@ struct DecodedRow {
         fields = AssessmentFields()
         problems.removeAll(keepingCapacity: true)
         setColumns = ColumnSet()
+        if !carriedBefore.isEmpty || !expected.isEmpty {
+            carriedBefore = ColumnSet()
+            fieldsBefore = FieldsBefore()
+            expected = ExpectedValues()
+            heldDates.removeAll(keepingCapacity: true)
+        }
     }
+}
+
+/// A date cell's text and the problems held back until its row is finished.
+struct HeldDate {
+    var column: Column
+    var text: String
+    var problems: [String]
+}
+
+/// A row's assessment-level `…Before` values; nil for an empty cell.
+struct FieldsBefore {
+    var aiSummary: String?
+    var supervisorAssessment: String?
+    var assessmentDate: Timestamp?
+    var discussionDate: Timestamp?
+    var state: String?
 }
 
 /// Turns cells or JSON members into a `DecodedRow`, collecting every problem.
@@ -58,9 +89,14 @@ struct RowDecoder {
     var texts = TextPool()
     /// The last assessment-level values decoded, by column: they repeat on every row of an
     /// assessment, and comparing their bytes costs less than decoding them again.
-    private var lastTexts = (aiSummary: LastDecoded<String>(), supervisorAssessment: LastDecoded<String>())
+    private var lastTexts = (aiSummary: LastDecoded<String>(), supervisorAssessment: LastDecoded<String>(),
+                             aiSummaryBefore: LastDecoded<String>(), supervisorAssessmentBefore: LastDecoded<String>())
     private var lastDates = (assessmentDate: LastDecoded<Timestamp>(), discussionDate: LastDecoded<Timestamp>(),
-                             expectedModifiedAt: LastDecoded<Timestamp>())
+                             expectedModifiedAt: LastDecoded<Timestamp>(), assessmentDateBefore: LastDecoded<Timestamp>(),
+                             discussionDateBefore: LastDecoded<Timestamp>())
+    /// Reverse the formula rule on texts (CSV/TSV files with `…Before` columns, as `export`
+    /// writes them): see `FormulaGuard`.
+    var unescapesFormulas = false
 
     init(zone: Timestamp.Zone?) {
         self.zone = zone
@@ -73,6 +109,9 @@ struct RowDecoder {
         var score: Int?
         /// Index into `texts`.
         var reason: Int32?
+        /// The `…Before` values; nil for an empty cell.
+        var scoreBefore: Int?
+        var reasonBefore: Int32?
         /// Which of the four criterion columns the row names.
         var named = ColumnSet()
     }
@@ -94,19 +133,23 @@ struct RowDecoder {
             criterion.score = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reason:
             criterion.named.insert(column)
-            guard let bytes = Self.textBytes(column, value, row: &row) else { return }
+            guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
             criterion.reason = texts.index(bytes)
         case .aiSummary:
-            row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary)
+            row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary, unescapes: unescapesFormulas)
             row.setColumns.insert(column)
         case .supervisorAssessment:
-            row.fields.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessment)
+            row.fields.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessment, unescapes: unescapesFormulas)
             row.setColumns.insert(column)
         case .assessmentDate:
+            let start = row.problems.count
             row.fields.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDate)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
             row.setColumns.insert(column)
         case .discussionDate:
+            let start = row.problems.count
             row.fields.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDate)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
             row.setColumns.insert(column)
         case .expectedModifiedAt:
             row.fields.expectedModifiedAt = Self.date(column, value, zone: zone, row: &row, last: &lastDates.expectedModifiedAt)
@@ -126,10 +169,50 @@ struct RowDecoder {
         case .scorecardId:
             row.fields.scorecardId = positiveInteger(column, value, row: &row)
             row.setColumns.insert(column)
-        case .error, .errorKind, .sourceLine:
+        case .scoreBefore:
+            criterion.scoreBefore = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
+        case .reasonBefore:
+            guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
+            criterion.reasonBefore = texts.index(bytes)
+        case .aiSummaryBefore:
+            row.fieldsBefore.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummaryBefore, unescapes: unescapesFormulas)
+        case .supervisorAssessmentBefore:
+            row.fieldsBefore.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessmentBefore, unescapes: unescapesFormulas)
+        case .assessmentDateBefore:
+            let start = row.problems.count
+            row.fieldsBefore.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDateBefore)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
+        case .discussionDateBefore:
+            let start = row.problems.count
+            row.fieldsBefore.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDateBefore)
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
+        case .stateBefore:
+            let name: UnsafeBufferPointer<UInt8>? = if case .text(let raw) = value { raw.trimmingWhitespace() } else { nil }
+            if let name, let state = Self.assessmentStates.first(where: { $0.utf8.elementsEqual(name, by: Self.equalIgnoringASCIICase) }) {
+                row.fieldsBefore.state = state
+            } else {
+                row.problems.append("stateBefore must be an assessment state (\(Self.assessmentStates.joined(separator: ", "))), got \(value.quoted)")
+            }
+        case .error, .errorKind, .sourceLine, .categoryName, .criterionName, .scoringType, .maxPoints, .assessedUser, .ticketId, .canEdit:
             return
         }
     }
+
+    /// In a sheet with the date's Before column (CSV/TSV), keeps the date cell's text and holds
+    /// back its problems until the row is finished: a spreadsheet that re-wrote a date in its
+    /// own format (without an offset) re-wrote its Before alike, and an unchanged pair is no
+    /// edit, whatever its format.
+    private static func holdDate(_ column: Column, _ value: RawValue, problemsFrom start: Int, row: inout DecodedRow) {
+        let pair = column.isBefore ? column : column.beforeColumn
+        guard let pair, row.carriedBefore.contains(pair), case .text(let raw) = value else { return }
+        let problems = Array(row.problems[start...])
+        row.problems.removeSubrange(start...)
+        row.heldDates.append(HeldDate(column: column, text: String(decoding: raw.trimmingWhitespace(), as: UTF8.self), problems: problems))
+    }
+
+    /// Every state an assessment can be in, as `stateBefore` may name it.
+    static let assessmentStates = ["unprocessed", "aiInProgress", "aiReady", "reviewOngoing", "reviewedBySupervisor",
+                                   "discussedWithAssessee", "error", "deleted"]
 
     /// Checks a flat row's criterion columns together and adds the criterion.
     func finishCriterion(_ criterion: PendingCriterion, row: inout DecodedRow, context: String = "") {
@@ -145,13 +228,28 @@ struct RowDecoder {
             }
             return
         }
-        if !criterion.named.contains(.score) && !criterion.named.contains(.reason) {
+        let carriesBefore = row.carriedBefore.contains(.scoreBefore) || row.carriedBefore.contains(.reasonBefore)
+        if !carriesBefore && !criterion.named.contains(.score) && !criterion.named.contains(.reason) {
             row.problems.append("\(context)a criterion needs a score or a reason")
             return
         }
         guard let categoryId = criterion.categoryId, let criterionId = criterion.criterionId else { return }
+        var score = criterion.score
+        var reason = criterion.reason
+        var expectation = CriterionExpectation(key: CriterionKey(categoryId: categoryId, criterionId: criterionId))
+        if carriesBefore {
+            // The three-way rule: a value equal to its Before is no edit and is left out.
+            if row.carriedBefore.contains(.scoreBefore), let edit = score {
+                if edit == criterion.scoreBefore { score = nil } else { expectation.score = criterion.scoreBefore.map { .value($0) } ?? .empty }
+            }
+            if row.carriedBefore.contains(.reasonBefore), let edit = reason {
+                let seen = criterion.reasonBefore.map { texts.text(at: $0) } ?? ""
+                if texts.text(at: edit) == seen { reason = nil } else { expectation.reason = seen.isEmpty ? .empty : .value(seen) }
+            }
+            if score == nil && reason == nil { return }
+        }
         let entry = CriterionList.Entry(categoryId: Int32(categoryId), criterionId: Int32(criterionId),
-                                        score: criterion.score.map { Int32($0) } ?? -1, reason: criterion.reason ?? -1)
+                                        score: score.map { Int32($0) } ?? -1, reason: reason ?? -1)
         if let earlier = row.criteria.first(where: { $0.hasSameKey(as: entry) }) {
             if !hasSameValues(earlier, entry) {
                 row.problems.append("\(CriterionKey(categoryId: categoryId, criterionId: criterionId)) appears twice in this row with different values")
@@ -159,6 +257,7 @@ struct RowDecoder {
             return
         }
         row.criteria.append(entry)
+        if expectation.score != nil || expectation.reason != nil { row.expected.criteria.append(expectation) }
     }
 
     /// Whether two criteria decoded here write the same score and reason.
@@ -179,8 +278,66 @@ struct RowDecoder {
         if row.assessmentId == nil && !assessmentIdGiven {
             row.problems.append("assessmentId is missing")
         }
+        if !row.carriedBefore.isEmpty {
+            Self.resolveBefore(&row)
+            return  // a row of an exported sheet may change nothing
+        }
         if row.problems.isEmpty && row.criteria.isEmpty && !row.fields.setsAnyValue {
             row.problems.append("the row sets nothing to update (no criterion, text, date or state)")
+        }
+    }
+
+    /// The three-way rule for the row's assessment-level values: one equal to its Before is no
+    /// edit and is dropped; an edit keeps what was seen, for preflight to compare.
+    private static func resolveBefore(_ row: inout DecodedRow) {
+        for (column, beforeColumn) in [(Column.assessmentDate, Column.assessmentDateBefore), (.discussionDate, .discussionDateBefore)] {
+            let edit = row.heldDates.first { $0.column == column }
+            let seen = row.heldDates.first { $0.column == beforeColumn }
+            if let edit, let seen, edit.text == seen.text {
+                // The same text twice: no edit, even in a format the tool cannot read.
+                if column == .assessmentDate { row.fields.assessmentDate = nil } else { row.fields.discussionDate = nil }
+                row.setColumns.remove(column)
+            } else {
+                row.problems += (edit?.problems ?? []) + (seen?.problems ?? [])
+            }
+        }
+        let carried = row.carriedBefore
+        let before = row.fieldsBefore
+        /// nil when `column` has no Before in this row or no value; else whether the value is
+        /// no edit, and what was seen.
+        func judge<Value: Equatable>(_ column: Column, _ edit: Value?, _ seen: Value?,
+                                     isEmpty: (Value) -> Bool = { _ in false }) -> (unedited: Bool, seen: SeenValue<Value>)? {
+            guard let beforeColumn = column.beforeColumn, carried.contains(beforeColumn), let edit else { return nil }
+            let seenValue: SeenValue<Value> = seen.flatMap { isEmpty($0) ? nil : $0 }.map { .value($0) } ?? .empty
+            return (seenValue.matches(edit), seenValue)
+        }
+        if let judged = judge(.aiSummary, row.fields.aiSummary, before.aiSummary, isEmpty: \.isEmpty) {
+            if judged.unedited { row.fields.aiSummary = nil } else { row.expected.aiSummary = judged.seen }
+        }
+        if let judged = judge(.supervisorAssessment, row.fields.supervisorAssessment, before.supervisorAssessment, isEmpty: \.isEmpty) {
+            if judged.unedited { row.fields.supervisorAssessment = nil } else { row.expected.supervisorAssessment = judged.seen }
+        }
+        if let judged = judge(.assessmentDate, row.fields.assessmentDate, before.assessmentDate) {
+            if judged.unedited { row.fields.assessmentDate = nil } else { row.expected.assessmentDate = judged.seen }
+        }
+        if let judged = judge(.discussionDate, row.fields.discussionDate, before.discussionDate) {
+            if judged.unedited { row.fields.discussionDate = nil } else { row.expected.discussionDate = judged.seen }
+        }
+        // Every assessment has a state: an empty stateBefore (a row other than the assessment's
+        // first) sets no expectation, and the transition is checked as in any file.
+        if before.state != nil, let judged = judge(.state, row.fields.state?.rawValue, before.state) {
+            if judged.unedited { row.fields.state = nil } else { row.expected.state = judged.seen }
+        }
+        // A dropped value no longer counts as set, for the agreement checks across rows.
+        for column in [Column.aiSummary, .supervisorAssessment, .assessmentDate, .discussionDate, .state] where row.setColumns.contains(column) {
+            let isSet = switch column {
+            case .aiSummary: row.fields.aiSummary != nil
+            case .supervisorAssessment: row.fields.supervisorAssessment != nil
+            case .assessmentDate: row.fields.assessmentDate != nil
+            case .discussionDate: row.fields.discussionDate != nil
+            default: row.fields.state != nil
+            }
+            if !isSet && row.problems.isEmpty { row.setColumns.remove(column) }
         }
     }
 
@@ -208,21 +365,22 @@ struct RowDecoder {
 
     /// A text from the pool, or the column's last one when the bytes repeat.
     private static func text(_ column: Column, _ value: RawValue, row: inout DecodedRow, texts: inout TextPool,
-                             last: inout LastDecoded<String>) -> String? {
-        guard let bytes = textBytes(column, value, row: &row) else { return nil }
+                             last: inout LastDecoded<String>, unescapes: Bool) -> String? {
+        guard let bytes = textBytes(column, value, row: &row, unescapes: unescapes) else { return nil }
         if let repeated = last.value(for: bytes) { return repeated }
         let text = texts.string(bytes)
         last.remember(text, for: bytes)
         return text
     }
 
-    /// The bytes of a text value; nil, with the row's problem, for anything else.
-    private static func textBytes(_ column: Column, _ value: RawValue, row: inout DecodedRow) -> UnsafeBufferPointer<UInt8>? {
+    /// The bytes of a text value, with the formula rule reversed when `unescapes`; nil, with
+    /// the row's problem, for anything else.
+    private static func textBytes(_ column: Column, _ value: RawValue, row: inout DecodedRow, unescapes: Bool) -> UnsafeBufferPointer<UInt8>? {
         guard case .text(let bytes) = value else {
             row.problems.append("\(column.rawValue) must be text, got \(value.quoted)")
             return nil
         }
-        return bytes
+        return unescapes ? FormulaGuard.unescaped(bytes) : bytes
     }
 
     /// A parsed date-time, or the column's last one when the bytes repeat.
@@ -284,6 +442,7 @@ struct ColumnSet: Sequence {
     }
 
     mutating func insert(_ column: Column) { bits |= Self.bit(column) }
+    mutating func remove(_ column: Column) { bits &= ~Self.bit(column) }
     func contains(_ column: Column) -> Bool { bits & Self.bit(column) != 0 }
     var isEmpty: Bool { bits == 0 }
 

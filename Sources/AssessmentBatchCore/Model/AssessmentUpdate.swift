@@ -98,6 +98,16 @@ public struct AssessmentUpdate: Sendable {
     public var fields: AssessmentFields
     /// Every input row that contributed, in input order.
     public var sources: SourceList
+    /// Zero or one element: an array keeps updates from files without `…Before` columns at
+    /// one word for this.
+    private var expectedStorage: [ExpectedValues] = []
+
+    /// What the file's maker saw of each edited value (files with `…Before` columns); nil
+    /// when the update carries no such values.
+    public var expected: ExpectedValues? {
+        get { expectedStorage.first }
+        set { expectedStorage = newValue.map { $0.isEmpty ? [] : [$0] } ?? [] }
+    }
 
     public init(assessmentId: Int, criteria: [CriterionUpdate] = [], fields: AssessmentFields = AssessmentFields(), sources: SourceList = []) {
         self.assessmentId = assessmentId

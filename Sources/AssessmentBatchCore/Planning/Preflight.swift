@@ -102,6 +102,8 @@ enum PreflightDecision {
 
     static func decide(_ update: AssessmentUpdate, live: LiveAssessment, scorecard: Scorecard?, options: PreflightOptions) -> PreflightVerdict {
         let id = update.assessmentId
+        // An exported sheet's unedited assessment: nothing to send, so nothing to refuse either.
+        if !update.setsAnything { return .unchanged }
         if let state = live.state, uneditableStates.contains(state) {
             return .failed(.rejected, "assessment \(id) is in state \(state), which cannot be edited", httpStatus: nil)
         }
@@ -114,6 +116,9 @@ enum PreflightDecision {
         if let expected = update.fields.expectedModifiedAt, expected != live.modifiedAt {
             return .failed(.conflict, "assessment \(id) was modified at \(live.modifiedAt?.description ?? "an unknown time"), not at expectedModifiedAt \(expected)", httpStatus: nil)
         }
+        if let conflicts = update.expected?.conflicts(update, live: live, scorecard: scorecard), !conflicts.isEmpty {
+            return .failed(.conflict, "assessment \(id) not written: " + conflicts.joined(separator: "; "), httpStatus: nil)
+        }
         if let target = update.fields.state, let current = live.state, !options.allowStateRegression,
            let from = stateOrder.firstIndex(of: current), let to = stateOrder.firstIndex(of: target.rawValue), to < from {
             return .failed(.conflict, "state would move backwards from \(current) to \(target.rawValue) (pass --allow-state-regression to allow it)", httpStatus: nil)
@@ -125,15 +130,15 @@ enum PreflightDecision {
             return .failed(.invalid, "\(missing.key) is not on assessment \(id)", httpStatus: nil)
         }
 
-        let changes = changes(update, live: live)
+        let changes = changes(update, live: live, scorecard: scorecard)
         let allVerified = update.criteria.allSatisfy { live.criteria[$0.key]?.state == "humanVerified" }
         if changes.isEmpty && allVerified && !options.force { return .unchanged }
         let (undo, unrestorable) = undoImage(update, live: live)
         return .write(changes: changes, undo: undo, unrestorable: unrestorable)
     }
 
-    /// The values that would change, old → new.
-    static func changes(_ update: AssessmentUpdate, live: LiveAssessment) -> [PlannedChange] {
+    /// The values that would change, old → new; criteria are named as the scorecard names them.
+    static func changes(_ update: AssessmentUpdate, live: LiveAssessment, scorecard: Scorecard? = nil) -> [PlannedChange] {
         var changes: [PlannedChange] = []
         // JSON quoting keeps multi-line texts on one line of the diff.
         func text(_ value: String?) -> String { value.map { JSONWriter.string(.string($0)) } ?? "(empty)" }
@@ -148,8 +153,9 @@ enum PreflightDecision {
         add("state", update.fields.state?.rawValue, live.state) { $0 ?? "(none)" }
         for criterion in update.criteria {
             let current = live.criteria[criterion.key]
-            add("\(criterion.key) score", criterion.score.map(Double.init), current?.score) { $0.map { String(Int($0)) } ?? "(unscored)" }
-            add("\(criterion.key) reason", criterion.reason, current?.reason, show: text)
+            let name = scorecard?.describe(criterion.key) ?? criterion.key.description
+            add("\(name) score", criterion.score.map(Double.init), current?.score) { $0.map { String(Int($0)) } ?? "(unscored)" }
+            add("\(name) reason", criterion.reason, current?.reason, show: text)
         }
         return changes
     }

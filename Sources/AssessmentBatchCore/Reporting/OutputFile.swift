@@ -42,12 +42,26 @@ final class OutputFile {
 
     /// Flushes, syncs and renames the file into place.
     func commit() throws(FileError) {
+        try commit(replacing: true)
+    }
+
+    /// Flushes, syncs and moves the file into place; without `replacing`, a file that exists
+    /// there by now is kept and this fails with `EEXIST` (a hard link, unlike a rename, does not
+    /// replace its target).
+    func commit(replacing: Bool) throws(FileError) {
         try flush()
         fchmod(fd, mode)
         fsync(fd)
         close(fd)
         fd = -1
-        guard rename(temporaryPath, path) == 0 else { throw FileError(path: path, operation: .rename) }
+        if replacing {
+            guard rename(temporaryPath, path) == 0 else { throw FileError(path: path, operation: .rename) }
+        } else {
+            let linked = link(temporaryPath, path) == 0
+            let code = errno
+            unlink(temporaryPath)
+            guard linked else { throw FileError(path: path, operation: .rename, code: code) }
+        }
     }
 
     private func flush() throws(FileError) {

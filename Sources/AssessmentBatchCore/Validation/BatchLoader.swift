@@ -75,6 +75,8 @@ public final class BatchLoader {
     private var filesWithErrors: Set<Int> = []
     /// Header positions without a name in the CSV being read (Excel's trailing delimiters).
     private var unnamedColumns: Set<Int> = []
+    /// The `…Before` columns of the CSV being read: every row carries them.
+    private var headerBefore = ColumnSet()
     /// One update per assessment, in order of first appearance, merged as rows arrive; kept
     /// apart from what only the checks need, so a valid batch is handed on without a copy.
     @exclusivity(unchecked) private var updates: [AssessmentUpdate] = []
@@ -215,6 +217,7 @@ public final class BatchLoader {
     private func decodeCSVRecord(_ record: borrowing CSVRecord, columns known: [Column?], into row: inout DecodedRow) {
         var criterion = RowDecoder.PendingCriterion()
         var assessmentIdGiven = false
+        row.carriedBefore = headerBefore
         for index in 0..<record.count {
             if index >= known.count {
                 if !record.isEmpty(index) {
@@ -277,10 +280,15 @@ public final class BatchLoader {
             fileError(inputIndex, record.line, "the header has no assessmentId column")
         }
         if hasFileErrors(inputIndex) { throw StopReading() }
-        return columns.map { $0.map { Column.written.contains($0) ? nil : $0 } ?? nil }
+        headerBefore = ColumnSet()
+        for column in Column.before where seen[column] != nil { headerBefore.insert(column) }
+        // An exported sheet (it has Before columns) has its texts under the formula rule.
+        decoder.unescapesFormulas = !headerBefore.isEmpty
+        return columns.map { $0.map { $0.isIgnoredOnInput ? nil : $0 } ?? nil }
     }
 
     private func readJSONL(_ reader: ChunkedFileReader, inputIndex: Int, digest: inout SHA256) throws {
+        decoder.unescapesFormulas = false
         var splitter = LineSplitter(limits: options.limits)
         let input = inputs[inputIndex]
         do {
@@ -343,6 +351,8 @@ public final class BatchLoader {
             }
             return
         }
+        // A Before key counts even when null or empty: the value was empty when the file was made.
+        if column.isBefore { row.carriedBefore.insert(column) }
         let raw: RawValue
         switch value {
         case .null: return  // the key is treated as absent
@@ -460,9 +470,17 @@ public final class BatchLoader {
             }
         }
         guard problems.isEmpty else { return }
+        var expected: ExpectedValues? = row.expected.isEmpty ? nil : (update.expected ?? ExpectedValues())
         for column in row.setColumns where fieldSources[column] == nil {
             update.fields.take(column, from: row.fields)
+            expected?.take(column, from: row.expected)
             fieldSources[column] = update.sources.count  // this row is appended next
+        }
+        if var kept = expected {
+            for criterion in row.expected.criteria where !kept.criteria.contains(where: { $0.key == criterion.key }) {
+                kept.criteria.append(criterion)
+            }
+            update.expected = kept
         }
         for (offset, var criterion) in row.criteria.enumerated()
         where offset < 64 ? isNew & (1 << UInt64(offset)) != 0 : !update.criteria.entries.contains(where: { $0.hasSameKey(as: criterion) }) {

@@ -11,6 +11,8 @@ public struct ScorecardCriterion: Sendable {
     public var id: Int
     public var maxPoints: Int
     public var scoringType: ScoringType
+    /// The criterion's name (`label`); empty when the scorecard has none.
+    public var label: String = ""
 }
 
 /// One scorecard revision, reduced to what validation needs.
@@ -19,10 +21,28 @@ public struct Scorecard: Sendable {
     public var id: Int
     /// categoryId → criterion id → rules.
     public var categories: [Int: [Int: ScorecardCriterion]]
+    /// Every criterion in scorecard order: categories by their `order` (array order where
+    /// they have none), criteria in array order.
+    public var criterionOrder: [CriterionKey] = []
+    /// categoryId → the category's name (`label`).
+    public var categoryLabels: [Int: String] = [:]
 
     public init(id: Int, categories: [Int: [Int: ScorecardCriterion]]) {
         self.id = id
         self.categories = categories
+        criterionOrder = categories.keys.sorted().flatMap { categoryId in
+            categories[categoryId]!.keys.sorted().map { CriterionKey(categoryId: categoryId, criterionId: $0) }
+        }
+    }
+
+    /// `category 4 "Begrüßung" criterion 10 "Name genannt"`: a criterion with its names, as
+    /// plans and conflicts show it (ids alone where the scorecard has no names).
+    public func describe(_ key: CriterionKey) -> String {
+        func named(_ label: String?) -> String {
+            guard let label, !label.isEmpty else { return "" }
+            return " " + JSONWriter.string(.string(label))
+        }
+        return "category \(key.categoryId)\(named(categoryLabels[key.categoryId])) criterion \(key.criterionId)\(named(categories[key.categoryId]?[key.criterionId]?.label))"
     }
 
     /// Reads a scorecard object as the API returns it (`categories[].criteria[]`).
@@ -31,11 +51,14 @@ public struct Scorecard: Sendable {
             throw ScorecardFormatError(message: "a scorecard needs an integer id")
         }
         var categories: [Int: [Int: ScorecardCriterion]] = [:]
-        for category in object["categories"]?.arrayValue ?? [] {
+        var labels: [Int: String] = [:]
+        var ordered: [(order: Int, position: Int, keys: [CriterionKey])] = []
+        for (position, category) in (object["categories"]?.arrayValue ?? []).enumerated() {
             guard let categoryObject = category.objectValue, let categoryId = categoryObject["categoryId"]?.intValue else {
                 throw ScorecardFormatError(message: "scorecard \(id): a category needs an integer categoryId")
             }
             var criteria: [Int: ScorecardCriterion] = [:]
+            var keys: [CriterionKey] = []
             for criterion in categoryObject["criteria"]?.arrayValue ?? [] {
                 guard let criterionObject = criterion.objectValue,
                       let criterionId = criterionObject["id"]?.intValue,
@@ -46,11 +69,19 @@ public struct Scorecard: Sendable {
                     throw ScorecardFormatError(
                         message: "scorecard \(id) category \(categoryId): a criterion needs id, maxPoints and scoringType (numericScale or metNotMet)")
                 }
-                criteria[criterionId] = ScorecardCriterion(id: criterionId, maxPoints: maxPoints, scoringType: scoringType)
+                if criteria[criterionId] == nil { keys.append(CriterionKey(categoryId: categoryId, criterionId: criterionId)) }
+                criteria[criterionId] = ScorecardCriterion(id: criterionId, maxPoints: maxPoints, scoringType: scoringType,
+                                                           label: criterionObject["label"]?.stringValue ?? "")
+            }
+            if categories[categoryId] == nil {
+                ordered.append((categoryObject["order"]?.intValue ?? Int.max, position, keys))
             }
             categories[categoryId] = criteria
+            if let label = categoryObject["label"]?.stringValue { labels[categoryId] = label }
         }
         self.init(id: id, categories: categories)
+        categoryLabels = labels
+        criterionOrder = ordered.sorted { ($0.order, $0.position) < ($1.order, $1.position) }.flatMap(\.keys)
     }
 
     /// What is wrong with `update` on this scorecard, or nil when it fits.
