@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Every target compiles in Swift 6 language mode with strict concurrency; these upcoming
@@ -14,6 +14,12 @@ let package = Package(
     products: [
         .executable(name: "assessment-batch", targets: ["assessment-batch"]),
         .executable(name: "assessment-sim", targets: ["assessment-sim"]),
+    ],
+    // `TLS` gives the simulator HTTPS (`--tls-cert`/`--tls-key`) through HummingbirdTLS and
+    // swift-nio-ssl, whose BoringSSL takes minutes to compile: off by default so that the demo's
+    // first build stays short; scripts/test builds and tests with `--traits TLS`.
+    traits: [
+        .trait(name: "TLS", description: "HTTPS in assessment-sim and the TLS tests (compiles BoringSSL)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -59,6 +65,7 @@ let package = Package(
             dependencies: [
                 "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird", condition: .when(traits: ["TLS"])),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -241,9 +241,9 @@ public enum ApplyJob {
                                   error: planOnly ? "plan only: not sent" : "not sent: --strict and preflight found problems")
             }
         } else if !control.stop.isCancelled {
-            let undoFile: AppendOnlyFile?
+            let undoFile: DurableLog?
             do {
-                undoFile = undoSpool?.isEmpty == false ? try AppendOnlyFile(path: "\(directory)/undo.jsonl") : nil
+                undoFile = undoSpool?.isEmpty == false ? try DurableLog(path: "\(directory)/undo.jsonl") : nil
             } catch {
                 logger.error("\(error)")
                 undoFile = nil
@@ -257,9 +257,10 @@ public enum ApplyJob {
             }
             observer.phaseStarted("apply", updates.count)
             writeOutcomes = engine.write(updates, beforeSending: { index in
-                // The before-image reaches the OS before the PATCH leaves.
+                // The before-image is on disk (fdatasync, shared with the workers waiting at the
+                // same moment) before the PATCH leaves.
                 guard let undoFile, let undoImages, let image = try undoImages.piece(at: indices[index]) else { return }
-                try undoFile.append(image)
+                try undoFile.appendDurably(image)
             }, onOutcome: { _, outcome in
                 record(outcome)
                 observer.itemFinished(outcome.status == .failed)
@@ -296,6 +297,8 @@ public enum ApplyJob {
         } else {
             exitStatus = Self.exitStatus(abort: control.abortReason, outcomes: outcomes)
         }
+        // Outcomes count from here on (report, summary, exit status): their journal lines first reach the disk.
+        do { try journal?.sync() } catch { logger.error("\(error)") }
         var report = RunReport(command: planOnly ? "plan" : "apply", startedAt: startedAt, finishedAt: Date(),
                                baseURL: options.configuration.baseURL, inputs: batch.inputs, options: options.recordedOptions,
                                outcomes: outcomes, statistics: engine.statistics, failuresFiles: [],
