@@ -16,10 +16,12 @@ let package = Package(
         .executable(name: "assessment-sim", targets: ["assessment-sim"]),
     ],
     // `TLS` gives the simulator HTTPS (`--tls-cert`/`--tls-key`) through HummingbirdTLS and
-    // swift-nio-ssl, whose BoringSSL takes minutes to compile: off by default so that the demo's
-    // first build stays short; scripts/test builds and tests with `--traits TLS`.
+    // swift-nio-ssl, whose BoringSSL takes minutes to compile. On by default (`swift build`,
+    // `swift test`, scripts/test); scripts/demo and scripts/bench, which serve plain HTTP, build
+    // with `--disable-default-traits` and skip that compile.
     traits: [
         .trait(name: "TLS", description: "HTTPS in assessment-sim and the TLS tests (compiles BoringSSL)."),
+        .default(enabledTraits: ["TLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

@@ -55,7 +55,8 @@ extension Simulator {
         }
         #else
         throw SimulatorError(
-            "this assessment-sim was built without TLS support: build it with `swift build --traits TLS --product assessment-sim`")
+            "cannot serve HTTPS with \(tls.certificatePath): this assessment-sim was built without TLS support "
+                + "(--disable-default-traits); build it with `swift build --product assessment-sim`")
         #endif
     }
 }

@@ -11,10 +11,24 @@ struct RequestPacerTests {
         pacer.record(status: 429, now: end)
     }
 
-    private func expectRate(_ pacer: RequestPacer, at now: Double, _ expected: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectRate(_ pacer: RequestPacer, at now: Double, _ expected: Double, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let rate = pacer.currentRate(now: now)
         #expect(rate.map { abs($0 - expected) < 1e-6 } == true, "rate \(String(describing: rate)), expected \(expected)",
                 sourceLocation: sourceLocation)
+    }
+
+    @Test func spacesRequestsAcrossAllCallers() {
+        let pacer = RequestPacer(maxPerSecond: 10)
+        let waits = (0..<5).map { _ in pacer.reserve(now: 100) }
+        #expect(waits.map { ($0 * 1000).rounded() } == [0, 100, 200, 300, 400])
+    }
+
+    @Test func aPauseHoldsEveryoneBack() {
+        let pacer = RequestPacer(maxPerSecond: nil)
+        #expect(pacer.reserve(now: 50) == 0)
+        pacer.pauseAll(for: 2, now: 50)
+        #expect(pacer.reserve(now: 51) == 1)
+        #expect(pacer.reserve(now: 53) == 0)
     }
 
     @Test func noLimitBeforeTheFirst429() {

@@ -5,10 +5,8 @@ import Testing
 /// The order of writes, syncs and sends of a real run, read from `strace`: every PATCH leaves
 /// after an fdatasync that began after its undo line was written, and the journal is synced
 /// after its last line and before the report is written.
-@Suite(.serialized, .enabled(if: DurabilityTests.strace != nil, "needs strace on PATH (apt-get install -y strace)"))
+@Suite(.serialized, .enabled(if: Strace.path != nil, "needs strace on PATH (apt-get install -y strace)"))
 struct DurabilityTests {
-    static let strace: String? = ["/usr/bin/strace", "/bin/strace", "/usr/local/bin/strace"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// One system call: the trace lines of its entry and its exit.
     struct Call {
@@ -42,7 +40,7 @@ struct DurabilityTests {
     }
 
     @Test func everyPatchLeavesAfterASyncCoveringItsUndoLine() async throws {
-        let strace = try #require(Self.strace)
+        let strace = try #require(Strace.path)
         try await withSimulator(assessments: 120) { simulator in
             let dir = scratchDirectory()
             let (csv, ids) = scoreChangesCSV(simulator, count: 40)
@@ -89,4 +87,10 @@ struct DurabilityTests {
             #expect(journalSyncs.contains { $0.entry > lastJournalWrite && ($0.exit ?? .max) < reportStart })
         }
     }
+}
+
+/// Where `strace` is, if installed.
+enum Strace {
+    static let path: String? = ["/usr/bin/strace", "/bin/strace", "/usr/local/bin/strace"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
 }

@@ -14,8 +14,11 @@ final class LoopbackConnectProxy: Sendable {
 
     /// - Parameter hosts: the names this proxy resolves to 127.0.0.1.
     init(hosts: Set<String>) throws {
-        (listener, port) = try LoopbackSocket.listen()
-        LoopbackSocket.acceptLoop(listener) { [log] client in
+        let socket = try LoopbackSocket.listen()
+        listener = socket.fd
+        port = socket.port
+        // The accept thread keeps the proxy alive until `stop()`.
+        LoopbackSocket.acceptLoop(listener) { [self] client in
             var reader = SocketReader(fd: client)
             guard let head = reader.readHead(), let parsed = ParsedHead(head), parsed.method == "CONNECT",
                   let colon = parsed.target.lastIndex(of: ":"), let targetPort = Int(parsed.target[parsed.target.index(after: colon)...]),
@@ -26,7 +29,7 @@ final class LoopbackConnectProxy: Sendable {
                 return
             }
             defer { close(upstream) }
-            log.withLock { $0.append(parsed.target) }
+            self.log.withLock { $0.append(parsed.target) }
             guard LoopbackSocket.send(client, Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8)),
                   LoopbackSocket.send(upstream, reader.takeBuffered())
             else { return }

@@ -36,14 +36,17 @@ final class LoopbackHTTPServer: Sendable {
     private let log = Mutex<[ReceivedRequest]>([])
 
     init(respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse) throws {
-        (listener, port) = try LoopbackSocket.listen()
-        LoopbackSocket.acceptLoop(listener) { [log] fd in
+        let socket = try LoopbackSocket.listen()
+        listener = socket.fd
+        port = socket.port
+        // The accept thread keeps the server alive until `stop()`.
+        LoopbackSocket.acceptLoop(listener) { [self] fd in
             var reader = SocketReader(fd: fd)
             while let head = reader.readHead(), let parsed = ParsedHead(head) {
                 let length = Int(parsed.header("Content-Length") ?? "0") ?? 0
                 guard let body = reader.readBody(count: length) else { return }
                 let request = ReceivedRequest(method: parsed.method, target: parsed.target, headers: parsed.headers, body: body)
-                log.withLock { $0.append(request) }
+                self.log.withLock { $0.append(request) }
                 let response = respond(request)
                 var text = "HTTP/1.1 \(response.status) Status\r\nContent-Length: \(response.body.count)\r\n"
                 for (name, value) in response.headers { text += "\(name): \(value)\r\n" }

@@ -56,7 +56,8 @@ final class RequestPacer: Sendable {
     ///     (`ASSESSMENT_BATCH_PACING=fixed`).
     init(maxPerSecond: Double?, adaptive: Bool = RequestPacer.adaptiveByDefault, tuning: Tuning = Tuning(),
          now: Double = monotonicSeconds()) {
-        ceiling = maxPerSecond.flatMap { $0 > 0 ? $0 : nil }
+        let ceiling = maxPerSecond.flatMap { $0 > 0 ? $0 : nil }
+        self.ceiling = ceiling
         self.adaptive = adaptive
         self.tuning = tuning
         state = Mutex(State(rate: ceiling, lastRaise: now, goodSlot: Int(now * 10)))

@@ -65,13 +65,21 @@ public final class DurableLog: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: path, operation: .create) }
         shared = Shared(fd: fd, path: path)
-        // A new file's name lives in its directory: sync that once, or the file may vanish.
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let directoryFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            _ = fsync(directoryFD)
-            close(directoryFD)
+        // A new file's name lives in its directory, and a new run directory's in its parent:
+        // sync both once, or the file may vanish with the power.
+        let directory = Self.parent(of: path)
+        for name in [directory, Self.parent(of: directory)] {
+            let directoryFD = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if directoryFD >= 0 {
+                _ = fsync(directoryFD)
+                close(directoryFD)
+            }
         }
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     deinit {
