@@ -25,6 +25,9 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
                 return "the server's TLS certificate is not valid for this host name (\(detail)): "
                     + "use the host name the certificate was issued for in --base-url"
             }
+            if detail.contains("expired") || detail.contains("not yet valid") {
+                return "the server's TLS certificate is out of its validity period (\(detail)): the server must renew it"
+            }
             return "the server's TLS certificate is not trusted (\(detail)): pass --ca-bundle FILE with the CA that signed it"
         case Int(CURLE_SSL_CACERT_BADFILE.rawValue):
             return "cannot use the CA bundle (\(detail)): --ca-bundle must name a readable PEM file of CA certificates"

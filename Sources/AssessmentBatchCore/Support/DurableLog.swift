@@ -9,50 +9,81 @@ import Darwin
 /// An append-only file (mode 0600) whose lines reach the disk, not just the OS: a power cut
 /// or a kernel crash loses none that a caller was told is durable.
 ///
-/// Group commit: every `append` is one write(2) on an O_APPEND descriptor, then one flusher
-/// thread runs fdatasync for everything written so far, over and over while there is
-/// something new. `appendDurably` waits for the sync that covers its bytes, so all threads
-/// waiting at one moment share one sync; `append` does not wait (`sync()` waits for
-/// everything appended before it).
+/// Group commit: every append is one write(2) on an O_APPEND descriptor. `appendDurably` then
+/// waits for an fdatasync that began after its write: the first waiter runs it itself, and
+/// every thread that wrote meanwhile waits for the next one, so all threads waiting at one
+/// moment share one sync. `append` does not wait: a background flusher syncs such lines at
+/// most every 0.1 s, and `sync()` waits for everything appended before it.
 public final class DurableLog: Sendable {
     public let path: String
     private let shared: Shared
 
-    /// What the flusher and the appending threads share.
+    /// What the appending threads and the flusher share.
     private final class Shared: @unchecked Sendable {
         // @unchecked: every `var` below is read and written only with `condition` locked;
-        // `fd` is immutable and closed by the flusher as it exits.
+        // `fd` is immutable and closed once, by the flusher as it exits or by `deinit`.
         let fd: Int32
         let path: String
         let condition = NSCondition()
         /// Appends written (each has its ticket), and how many of them the last sync covered.
         var written = 0
         var synced = 0
+        /// An fdatasync is running (by a waiter or the flusher).
+        var syncing = false
         var failure: FileError?
         var closing = false
         var flusherStarted = false
+        var lastSync = Date.distantPast
+        static let lazyInterval: TimeInterval = 0.1
 
         init(fd: Int32, path: String) {
             self.fd = fd
             self.path = path
         }
 
-        /// Syncs while there is something unsynced; exits (closing the file) once closing.
-        func flush() {
+        /// With `condition` locked and no sync running: one fdatasync for every write so far,
+        /// the lock released meanwhile.
+        func syncNow() {
+            syncing = true
+            let target = written
+            condition.unlock()
+            var result: Int32
+            repeat { result = fdatasync(fd) } while result != 0 && errno == EINTR
+            let error = result == 0 ? nil : FileError(path: path, operation: .sync)
+            condition.lock()
+            syncing = false
+            if let error { failure = failure ?? error } else { synced = max(synced, target) }
+            lastSync = Date()
+            condition.broadcast()
+        }
+
+        /// With `condition` locked: returns once the write with `ticket` is on disk.
+        func waitUntilSynced(_ ticket: Int) throws(FileError) {
+            while synced < ticket {
+                if let failure { throw failure }
+                if syncing { condition.wait() } else { syncNow() }
+            }
+        }
+
+        /// The flusher: syncs lines nobody waits for, at most every `lazyInterval`, and all of
+        /// them once closing; then closes the file. After a failed sync nothing more is synced
+        /// (appends throw it), and the descriptor stays open until closing so that its number
+        /// is never reused under a writer.
+        func flushLazily() {
             condition.lock()
             while true {
-                // After a failed sync nothing more is synced (appends throw it); the descriptor
-                // stays open until closing so that its number is never reused under a writer.
-                while (written == synced || failure != nil) && !closing { condition.wait() }
-                if written == synced || failure != nil { break }
-                let target = written
-                condition.unlock()
-                var result: Int32
-                repeat { result = fdatasync(fd) } while result != 0 && errno == EINTR
-                let error = result == 0 ? nil : FileError(path: path, operation: .sync)
-                condition.lock()
-                if let error { failure = error } else { synced = target }
-                condition.broadcast()
+                let pending = written > synced && failure == nil
+                if !pending && !syncing && closing { break }
+                if !pending || syncing {
+                    condition.wait()
+                    continue
+                }
+                let due = lastSync.addingTimeInterval(Self.lazyInterval)
+                if !closing && Date() < due {
+                    _ = condition.wait(until: due)
+                    continue
+                }
+                syncNow()
             }
             condition.unlock()
             close(fd)
@@ -83,6 +114,7 @@ public final class DurableLog: Sendable {
     }
 
     deinit {
+        // No call of this log is running (each holds `self`): only the flusher may be.
         shared.condition.lock()
         shared.closing = true
         let flusherRuns = shared.flusherStarted
@@ -93,10 +125,13 @@ public final class DurableLog: Sendable {
 
     /// Writes `bytes` and returns once an fdatasync that began after the write has finished.
     public func appendDurably(_ bytes: [UInt8]) throws(FileError) {
-        try wait(for: write(bytes))
+        let ticket = try write(bytes)
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        try shared.waitUntilSynced(ticket)
     }
 
-    /// Writes `bytes`; they reach the disk with the flusher's next sync.
+    /// Writes `bytes`; they reach the disk within `lazyInterval` (or with an earlier sync).
     public func append(_ bytes: [UInt8]) throws(FileError) {
         _ = try write(bytes)
     }
@@ -104,12 +139,11 @@ public final class DurableLog: Sendable {
     /// Returns once everything appended before the call is on disk.
     public func sync() throws(FileError) {
         shared.condition.lock()
-        let ticket = shared.written
-        shared.condition.unlock()
-        try wait(for: ticket)
+        defer { shared.condition.unlock() }
+        try shared.waitUntilSynced(shared.written)
     }
 
-    /// Writes and returns the write's ticket; the flusher is woken.
+    /// Writes and returns the write's ticket.
     private func write(_ bytes: [UInt8]) throws(FileError) -> Int {
         shared.condition.lock()
         let earlier = shared.failure
@@ -119,24 +153,17 @@ public final class DurableLog: Sendable {
         shared.condition.lock()
         defer { shared.condition.unlock() }
         // Taken after the write returned: a sync that starts after this covers the bytes.
+        let flusherIdle = shared.written == shared.synced
         shared.written += 1
         if !shared.flusherStarted {
             shared.flusherStarted = true
             let shared = shared
-            let thread = Thread { shared.flush() }
+            let thread = Thread { shared.flushLazily() }
             thread.name = "assessment-batch-sync"
             thread.start()
         }
-        shared.condition.broadcast()
+        // A flusher with nothing pending sleeps until told.
+        if flusherIdle { shared.condition.broadcast() }
         return shared.written
-    }
-
-    private func wait(for ticket: Int) throws(FileError) {
-        shared.condition.lock()
-        defer { shared.condition.unlock() }
-        while shared.synced < ticket {
-            if let failure = shared.failure { throw failure }
-            shared.condition.wait()
-        }
     }
 }
