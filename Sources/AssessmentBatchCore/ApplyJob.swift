@@ -256,11 +256,12 @@ public enum ApplyJob {
                 logger.info("sending \(updates.count) assessments with \(min(updates.count, options.configuration.concurrency)) workers")
             }
             observer.phaseStarted("apply", updates.count)
+            // The before-image is on disk (fdatasync, shared by many lines) before the PATCH leaves.
+            let undoWriter = undoFile.flatMap { file in
+                undoImages.map { UndoWriter(log: file, images: $0, indices: indices, window: 4 * options.configuration.concurrency) }
+            }
             writeOutcomes = engine.write(updates, beforeSending: { index in
-                // The before-image is on disk (fdatasync, shared with the workers waiting at the
-                // same moment) before the PATCH leaves.
-                guard let undoFile, let undoImages, let image = try undoImages.piece(at: indices[index]) else { return }
-                try undoFile.appendDurably(image)
+                try undoWriter?.beforeSending(index)
             }, onOutcome: { _, outcome in
                 record(outcome)
                 observer.itemFinished(outcome.status == .failed)

@@ -132,8 +132,17 @@ public final class DurableLog: Sendable {
     }
 
     /// Writes `bytes`; they reach the disk within `lazyInterval` (or with an earlier sync).
-    public func append(_ bytes: [UInt8]) throws(FileError) {
-        _ = try write(bytes)
+    /// Returns the write's ticket for `waitUntilDurable`.
+    @discardableResult
+    public func append(_ bytes: [UInt8]) throws(FileError) -> Int {
+        try write(bytes)
+    }
+
+    /// Returns once the append with `ticket` is on disk.
+    public func waitUntilDurable(_ ticket: Int) throws(FileError) {
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        try shared.waitUntilSynced(ticket)
     }
 
     /// Returns once everything appended before the call is on disk.

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// Puts each before-image into `undo.jsonl`, on disk, before its assessment's PATCH leaves,
+/// without making every PATCH wait for a sync of its own.
+///
+/// Workers take assessments in index order, so the lines are written a `window` ahead of the
+/// assessment being sent: by the time a worker reaches an assessment, the sync that some
+/// earlier worker waited for (or the log's background flush) usually covers its line already,
+/// and it waits only when not. The price: when a run stops early, up to `window` lines of
+/// assessments that were not sent may be in the file (restoring them writes the values they
+/// held at preflight, which they still hold unless someone else changed them since).
+final class UndoWriter: Sendable {
+    private struct State {
+        /// The next index whose line is not yet written.
+        var next = 0
+        /// The log's ticket of each written line whose PATCH has not yet been prepared.
+        var tickets: [Int: Int] = [:]
+    }
+
+    private let log: DurableLog
+    private let images: IndexedSpool
+    /// Spool index of each update.
+    private let indices: [Int]
+    private let window: Int
+    private let state = Mutex(State())
+
+    init(log: DurableLog, images: IndexedSpool, indices: [Int], window: Int) {
+        self.log = log
+        self.images = images
+        self.indices = indices
+        self.window = max(1, window)
+    }
+
+    /// Returns once the before-image of update `index` (if it has one) is on disk.
+    func beforeSending(_ index: Int) throws(FileError) {
+        let ticket: Int? = try state.withLock { (state: inout State) throws(FileError) -> Int? in
+            let last = min(indices.count - 1, index + window)
+            while state.next <= last {
+                if let image = try images.piece(at: indices[state.next]) {
+                    state.tickets[state.next] = try log.append(image)
+                }
+                state.next += 1
+            }
+            return state.tickets.removeValue(forKey: index)
+        }
+        if let ticket { try log.waitUntilDurable(ticket) }
+    }
+}
