@@ -243,7 +243,7 @@ public enum ApplyJob {
         } else if !control.stop.isCancelled {
             let undoFile: DurableLog?
             do {
-                undoFile = undoSpool?.isEmpty == false ? try DurableLog(path: "\(directory)/undo.jsonl") : nil
+                undoFile = undoSpool?.isEmpty == false ? try DurableLog(path: "\(directory)/undo.jsonl", flushInterval: 0) : nil
             } catch {
                 logger.error("\(error)")
                 undoFile = nil

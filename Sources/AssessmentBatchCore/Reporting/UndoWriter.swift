@@ -4,9 +4,9 @@ import Synchronization
 /// without making every PATCH wait for a sync of its own.
 ///
 /// Workers take assessments in index order, so the lines are written a `window` ahead of the
-/// assessment being sent: by the time a worker reaches an assessment, the sync that some
-/// earlier worker waited for (or the log's background flush) usually covers its line already,
-/// and it waits only when not. The price: when a run stops early, up to `window` lines of
+/// assessment being sent, and the log (opened with `flushInterval: 0`) syncs them at once in
+/// the background: by the time a worker reaches an assessment, a finished sync usually covers
+/// its line already, and it waits only when not. The price: when a run stops early, up to `window` lines of
 /// assessments that were not sent may be in the file (restoring them writes the values they
 /// held at preflight, which they still hold unless someone else changed them since).
 final class UndoWriter: Sendable {

@@ -12,8 +12,8 @@ import Darwin
 /// Group commit: every append is one write(2) on an O_APPEND descriptor. `appendDurably` then
 /// waits for an fdatasync that began after its write: the first waiter runs it itself, and
 /// every thread that wrote meanwhile waits for the next one, so all threads waiting at one
-/// moment share one sync. `append` does not wait: a background flusher syncs such lines at
-/// most every 0.1 s, and `sync()` waits for everything appended before it.
+/// moment share one sync. `append` does not wait: a background flusher syncs such lines
+/// within `flushInterval`, and `sync()` waits for everything appended before it.
 public final class DurableLog: Sendable {
     public let path: String
     private let shared: Shared
@@ -34,11 +34,13 @@ public final class DurableLog: Sendable {
         var closing = false
         var flusherStarted = false
         var lastSync = Date.distantPast
-        static let lazyInterval: TimeInterval = 0.1
+        /// How long lines nobody waits for may stay unsynced.
+        let flushInterval: TimeInterval
 
-        init(fd: Int32, path: String) {
+        init(fd: Int32, path: String, flushInterval: TimeInterval) {
             self.fd = fd
             self.path = path
+            self.flushInterval = flushInterval
         }
 
         /// With `condition` locked and no sync running: one fdatasync for every write so far,
@@ -65,7 +67,7 @@ public final class DurableLog: Sendable {
             }
         }
 
-        /// The flusher: syncs lines nobody waits for, at most every `lazyInterval`, and all of
+        /// The flusher: syncs lines nobody waits for, at most every `flushInterval`, and all of
         /// them once closing; then closes the file. After a failed sync nothing more is synced
         /// (appends throw it), and the descriptor stays open until closing so that its number
         /// is never reused under a writer.
@@ -78,7 +80,7 @@ public final class DurableLog: Sendable {
                     condition.wait()
                     continue
                 }
-                let due = lastSync.addingTimeInterval(Self.lazyInterval)
+                let due = lastSync.addingTimeInterval(flushInterval)
                 if !closing && Date() < due {
                     _ = condition.wait(until: due)
                     continue
@@ -91,11 +93,15 @@ public final class DurableLog: Sendable {
     }
 
     /// Opens (or creates) `path` and makes its directory entry durable too.
-    public init(path: String) throws(FileError) {
+    ///
+    /// - Parameter flushInterval: how long an `append` nobody waits for may stay unsynced: 0
+    ///   syncs it at once (lines written ahead of need), more lets the lines of that time
+    ///   share one sync (lines only `sync()` waits for).
+    public init(path: String, flushInterval: TimeInterval = 0.1) throws(FileError) {
         self.path = path
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: path, operation: .create) }
-        shared = Shared(fd: fd, path: path)
+        shared = Shared(fd: fd, path: path, flushInterval: flushInterval)
         // A new file's name lives in its directory, and a new run directory's in its parent:
         // sync both once, or the file may vanish with the power.
         let directory = Self.parent(of: path)
@@ -131,7 +137,7 @@ public final class DurableLog: Sendable {
         try shared.waitUntilSynced(ticket)
     }
 
-    /// Writes `bytes`; they reach the disk within `lazyInterval` (or with an earlier sync).
+    /// Writes `bytes`; they reach the disk within `flushInterval` (or with an earlier sync).
     /// Returns the write's ticket for `waitUntilDurable`.
     @discardableResult
     public func append(_ bytes: [UInt8]) throws(FileError) -> Int {
