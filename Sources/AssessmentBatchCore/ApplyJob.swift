@@ -258,7 +258,7 @@ public enum ApplyJob {
             observer.phaseStarted("apply", updates.count)
             // The before-image is on disk (fdatasync, shared by many lines) before the PATCH leaves.
             let undoWriter = undoFile.flatMap { file in
-                undoImages.map { UndoWriter(log: file, images: $0, indices: indices, window: 4 * options.configuration.concurrency) }
+                undoImages.map { UndoWriter(log: file, images: $0, indices: indices, window: 16 * options.configuration.concurrency) }
             }
             writeOutcomes = engine.write(updates, beforeSending: { index in
                 try undoWriter?.beforeSending(index)

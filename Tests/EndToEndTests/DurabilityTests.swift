@@ -48,7 +48,7 @@ struct DurabilityTests {
             let result = await runTool(
                 ["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run", "--concurrency", "6"],
                 environment: ["ENNEO_TOKEN": simulator.token], directory: dir,
-                launcher: [strace, "-f", "-y", "-s", "96", "-e", "trace=write,fdatasync,fsync,sendto", "-o", "\(dir)/trace.txt", "--"])
+                launcher: [strace, "-f", "-y", "-s", "1000000", "-e", "trace=write,fdatasync,fsync,sendto", "-o", "\(dir)/trace.txt", "--"])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let calls = Self.calls(in: try #require(read("\(dir)/trace.txt")))
 
@@ -61,8 +61,11 @@ struct DurabilityTests {
             var patches: [(id: Int, entry: Int)] = []
             for call in calls {
                 let onUndo = call.text.hasPrefix("\(call.name)(") && call.text.contains("/run/undo.jsonl>")
-                if call.name == "write", onUndo, let id = assessmentId(after: #"{\"assessmentId\":"#, in: call.text), let exit = call.exit {
-                    undoWritten[id] = undoWritten[id] ?? exit
+                if call.name == "write", onUndo, let exit = call.exit {
+                    // One write may carry several lines (they are written ahead in batches).
+                    for piece in call.text.components(separatedBy: #"{\"assessmentId\":"#).dropFirst() {
+                        if let id = Int(piece.prefix { $0.isNumber }) { undoWritten[id] = undoWritten[id] ?? exit }
+                    }
                 } else if call.name == "fdatasync", onUndo, let exit = call.exit {
                     undoSyncs.append((call.entry, exit))
                 } else if call.name == "sendto", let id = assessmentId(after: "\"PATCH /api/mind/quality/assessment/", in: call.text) {
