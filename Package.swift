@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Every target compiles in Swift 6 language mode with strict concurrency; these upcoming
@@ -14,6 +14,14 @@ let package = Package(
     products: [
         .executable(name: "assessment-batch", targets: ["assessment-batch"]),
         .executable(name: "assessment-sim", targets: ["assessment-sim"]),
+    ],
+    // `TLS` gives the simulator HTTPS (`--tls-cert`/`--tls-key`) through HummingbirdTLS and
+    // swift-nio-ssl, whose BoringSSL takes minutes to compile. On by default (`swift build`,
+    // `swift test`, scripts/test); scripts/demo and scripts/bench, which serve plain HTTP, build
+    // with `--disable-default-traits` and skip that compile.
+    traits: [
+        .trait(name: "TLS", description: "HTTPS in assessment-sim and the TLS tests (compiles BoringSSL)."),
+        .default(enabledTraits: ["TLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -61,6 +69,7 @@ let package = Package(
             dependencies: [
                 "SharedSupport", "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird", condition: .when(traits: ["TLS"])),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

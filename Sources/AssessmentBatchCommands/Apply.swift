@@ -116,6 +116,14 @@ extension AssessmentBatchCommand {
             try original.execute(resumed: journal.outcomes, arguments: journal.header.arguments)
         }
 
+        /// "; N of M requests (x.x %) answered 429", or nothing when none was.
+        static func rateLimitedShare(_ statistics: HTTPStatistics.Snapshot) -> String {
+            let limited = statistics.statusCounts["429"] ?? 0
+            guard limited > 0, statistics.requests > 0 else { return "" }
+            let share = String(format: "%.1f", 100 * Double(limited) / Double(statistics.requests))
+            return "; \(limited) of \(statistics.requests) requests (\(share) %) answered 429 (rate limited)"
+        }
+
         private func printSummary(_ result: ApplyJobResult) {
             guard let report = result.report else {
                 // No diagnostics: the run directory could not be made or locked (said above).
@@ -130,6 +138,7 @@ extension AssessmentBatchCommand {
                 line += " (" + ErrorKind.allCases.compactMap { kind in counts.failedByKind[kind].map { "\(kind.rawValue) \($0)" } }.joined(separator: ", ") + ")"
             }
             line += ", \(counts.notAttempted) not attempted in \(String(format: "%.1f", report.finishedAt.timeIntervalSince(report.startedAt))) s"
+            line += Self.rateLimitedShare(report.statistics)
             printError(line, level: summaryLevel(result.exitStatus), metadata: summaryMetadata(result))
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight refused some assessments, nothing was written") }
             if let reason = report.abortReason { printError("  stopped:  \(reason)") }

@@ -34,11 +34,13 @@ public struct SimulatorConfiguration: Sendable {
     /// process-wide disposition of both signals to "ignore" so that only the simulator's signal
     /// handler sees them: meant for a process that exists to run the simulator.
     public var handlesTerminationSignals: Bool
+    /// Serve HTTPS with these files instead of plain HTTP (needs the `TLS` trait).
+    public var tls: TLSFiles?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8005, token: String = SimulatorTokens.demo,
         seed: SeedSource = .generated(assessments: 200, seed: 1), faults: FaultSettings = FaultSettings(),
-        logLevel: Logger.Level = .warning, handlesTerminationSignals: Bool = false
+        logLevel: Logger.Level = .warning, handlesTerminationSignals: Bool = false, tls: TLSFiles? = nil
     ) {
         self.host = host
         self.port = port
@@ -47,6 +49,7 @@ public struct SimulatorConfiguration: Sendable {
         self.faults = faults
         self.logLevel = logLevel
         self.handlesTerminationSignals = handlesTerminationSignals
+        self.tls = tls
     }
 }
 
@@ -71,6 +74,7 @@ public enum Simulator {
         guard !configuration.token.isEmpty, !configuration.token.contains(where: \.isWhitespace) else {
             throw SimulatorError("token must be non-empty and contain no whitespace")
         }
+        let server = try self.serverBuilder(tls: configuration.tls)
         let seed = try self.makeSeed(configuration.seed)
         if configuration.handlesTerminationSignals {
             // Without this the default action would end the process before the Dispatch signal
@@ -86,6 +90,7 @@ public enum Simulator {
         let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         let application = Application(
             responder: SimResponder(core: core),
+            server: server,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
@@ -109,7 +114,7 @@ public enum Simulator {
             switch event {
             case .success(let port):
                 return RunningSimulator(
-                    host: configuration.host, port: port, token: configuration.token, core: core, group: group, task: task)
+                    scheme: configuration.tls == nil ? "http" : "https", host: configuration.host, port: port, token: configuration.token, core: core, group: group, task: task)
             case .failure(let error):
                 throw SimulatorError("cannot start the simulator on \(configuration.host):\(configuration.port): \(error)")
             }
@@ -131,6 +136,8 @@ public enum Simulator {
 /// A simulator serving on loopback. Keep it alive for as long as it should serve and call
 /// `shutdown()` at the end.
 public final class RunningSimulator: Sendable {
+    /// `http`, or `https` when serving TLS.
+    public let scheme: String
     public let host: String
     /// The bound port (the real one when configured with port 0).
     public let port: Int
@@ -143,7 +150,8 @@ public final class RunningSimulator: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    init(host: String, port: Int, token: String, core: SimulatorCore, group: ServiceGroup, task: Task<Void, Never>) {
+    init(scheme: String, host: String, port: Int, token: String, core: SimulatorCore, group: ServiceGroup, task: Task<Void, Never>) {
+        self.scheme = scheme
         self.host = host
         self.port = port
         self.token = token
@@ -154,10 +162,10 @@ public final class RunningSimulator: Sendable {
 
     private var urlHost: String { self.host.contains(":") ? "[\(self.host)]" : self.host }
 
-    /// `http://HOST:PORT/api/mind`.
-    public var baseURL: String { "http://\(self.urlHost):\(self.port)\(Simulator.basePath)" }
-    /// `http://HOST:PORT` (the control endpoints live at `/__sim/...`).
-    public var rootURL: String { "http://\(self.urlHost):\(self.port)" }
+    /// `http(s)://HOST:PORT/api/mind`.
+    public var baseURL: String { "\(self.rootURL)\(Simulator.basePath)" }
+    /// `http(s)://HOST:PORT` (the control endpoints live at `/__sim/...`).
+    public var rootURL: String { "\(self.scheme)://\(self.urlHost):\(self.port)" }
 
     /// PATCH requests received for this assessment id, whatever their outcome (faulted,
     /// rejected or applied).

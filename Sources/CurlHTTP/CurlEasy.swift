@@ -33,13 +33,39 @@ public final class CurlEasy {
 
     /// Sends one request and waits for its final response.
     ///
-    /// Any HTTP status is a response; only a transfer that got no complete answer throws.
-    /// The domain calls it through ``HTTPTransport/perform(_:)``, which classifies the error.
+    /// Any HTTP status is a response; only a transfer that got no complete answer throws, and
+    /// so does a redirect that `RedirectPolicy` does not follow (`isRedirectRefused`). The
+    /// domain calls it through ``HTTPTransport/perform(_:)``, which classifies the error.
     public func send(_ request: HTTPRequest) throws(CurlError) -> HTTPResponse {
+        var url = request.url
+        var connections = 0
+        var hop = 0
+        while true {
+            var response = try performOnce(request, url: url)
+            connections += response.newConnections
+            guard (300..<400).contains(response.status), let target = redirectURL() else {
+                response.newConnections = connections
+                return response
+            }
+            hop += 1
+            try RedirectPolicy.check(status: response.status, from: url, to: target, hop: hop)
+            url = target
+        }
+    }
+
+    /// The absolute URL the last response's `Location` points to, if any.
+    private func redirectURL() -> String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        guard ccurl_getinfo_string(handle, CURLINFO_REDIRECT_URL, &pointer) == CURLE_OK, let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    /// One transfer to `url`, redirects not followed.
+    private func performOnce(_ request: HTTPRequest, url: String) throws(CurlError) -> HTTPResponse {
         // The options of `setBaseline` stay set; only what differs per request is set here.
         sink.reset()
         errorBuffer[0] = 0
-        try check(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+        try check(ccurl_setopt_string(handle, CURLOPT_URL, url))
         try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList(for: request.headers)))
 
         let code: CURLcode = request.body.withUnsafeBytes { body in
@@ -99,12 +125,12 @@ public final class CurlEasy {
         try check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds))
         try check(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytesPerSecond))
         try check(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds))
-        // Redirects stay on http(s); libcurl drops `Authorization` when one leaves the
-        // original host and port (CURLOPT_UNRESTRICTED_AUTH stays off).
-        try check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
-        try check(ccurl_setopt_long(handle, CURLOPT_MAXREDIRS, 5))
-        try check(ccurl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        // Redirects are `perform`'s decision (RedirectPolicy), never libcurl's.
+        try check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
         try check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        // No CURLOPT_PROXY / NOPROXY here: libcurl then takes them from https_proxy,
+        // HTTPS_PROXY, http_proxy and NO_PROXY, as curl does. TLS peer and host verification
+        // stay at libcurl's defaults (on); no option of this tool turns them off.
         try check(ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""))
         try check(ccurl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent))
         if let caBundle = options.caBundlePath {

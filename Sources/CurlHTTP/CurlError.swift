@@ -7,16 +7,40 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Int
     /// libcurl's detailed message for this transfer (never contains request headers).
     public var detail: String
+    /// The absolute URL of a redirect that was not followed (the whole message is in `detail`).
+    public var refusedRedirect: String?
     /// The operating system's `errno` of a failed connect (0 when there was none).
     public var osError: Int32
 
-    public init(code: Int, detail: String, osError: Int32 = 0) {
+    public init(code: Int, detail: String, refusedRedirect: String? = nil, osError: Int32 = 0) {
         self.code = code
         self.detail = detail
+        self.refusedRedirect = refusedRedirect
         self.osError = osError
     }
 
-    public var description: String { "curl error \(code): \(detail)" }
+    /// What a person can act on: the certificate and CA-file failures say what to pass; a
+    /// refused redirect says where it pointed; anything else is libcurl's own text.
+    public var description: String {
+        if refusedRedirect != nil { return detail }
+        switch code {
+        case Int(CURLE_PEER_FAILED_VERIFICATION.rawValue):
+            if detail.contains("subject name") || detail.contains("does not match") || detail.contains("no alternative") {
+                return "the server's TLS certificate is not valid for this host name (\(detail)): "
+                    + "use the host name the certificate was issued for in --base-url"
+            }
+            if detail.contains("expired") || detail.contains("not yet valid") {
+                return "the server's TLS certificate is out of its validity period (\(detail)): the server must renew it"
+            }
+            return "the server's TLS certificate is not trusted (\(detail)): pass --ca-bundle FILE with the CA that signed it"
+        case Int(CURLE_SSL_CACERT_BADFILE.rawValue):
+            return "cannot use the CA bundle (\(detail)): --ca-bundle must name a readable PEM file of CA certificates"
+        case Int(CURLE_SSL_CERTPROBLEM.rawValue), Int(CURLE_SSL_CIPHER.rawValue), Int(CURLE_SSL_ENGINE_NOTFOUND.rawValue):
+            return "TLS failed (\(detail))"
+        default:
+            return "curl error \(code): \(detail)"
+        }
+    }
 
     /// The transfer ran out of time (connect, total or low-speed limit).
     public var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
@@ -37,18 +61,14 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         return detail
     }
 
-    /// The certificate chain or host name of the server did not verify.
-    public var isCertificateProblem: Bool {
-        [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
-         CURLE_SSL_PINNEDPUBKEYNOTMATCH].contains { Int($0.rawValue) == code }
-    }
+    /// The server answered with a redirect that was not followed (another origin, or a kind
+    /// that would change the request): every request would get the same, so the run stops.
+    public var isRedirectRefused: Bool { refusedRedirect != nil }
 
-    /// The message a person reads when retrying cannot help.
-    public var humanDescription: String {
-        if isCertificateProblem {
-            return "the server's TLS certificate is not trusted (\(detail)): pass --ca-bundle FILE with the CA that signed it, or check the host name in --base-url"
-        }
-        return description
+    /// The server's certificate was not accepted (untrusted, expired, another host name) or
+    /// the CA bundle could not be used: no request left, and retrying cannot change it.
+    public var isCertificateRejected: Bool {
+        [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE].contains { Int($0.rawValue) == code }
     }
 
     /// The request may have reached the server but no complete answer came back, or the

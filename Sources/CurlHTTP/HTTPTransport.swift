@@ -83,7 +83,7 @@ extension TransportError {
         } else if error.isTransient {
             self.init(.transient, error.detail)
         } else {
-            self.init(.fatal, error.humanDescription)
+            self.init(.fatal, error.description)
         }
     }
 }

@@ -13,7 +13,7 @@ import Darwin
 struct AssessmentSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assessment-sim",
-        abstract: "A local stand-in for the enneo quality-assessment API (loopback HTTP).",
+        abstract: "A local stand-in for the enneo quality-assessment API (loopback HTTP, or HTTPS with --tls-cert).",
         discussion: """
             Serves /api/mind/quality/assessment[/{id}] and /api/mind/quality/scorecard[/{id}], plus \
             /__sim/state, /__sim/stats and POST /__sim/reset. Prints one line \
@@ -60,6 +60,12 @@ struct AssessmentSim: AsyncParsableCommand {
     @Option(name: .customLong("fault-seed"), help: "Seed of the fault PRNG.")
     var faultSeed: UInt64 = 1
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key and a build with --traits TLS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     @Flag(help: "Log server events (info level) to stderr.")
     var verbose = false
 
@@ -68,10 +74,14 @@ struct AssessmentSim: AsyncParsableCommand {
             latencyMs: self.latencyMs, errorRate: self.errorRate, postApplyErrorRate: self.postApplyErrorRate,
             resetRate: self.resetRate, rateLimitRPS: self.ratelimitRPS, authFailAfter: self.authFailAfter, seed: self.faultSeed)
         if let message = faults.validationError() { throw ValidationError(message) }
+        guard (self.tlsCert == nil) == (self.tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together.")
+        }
+        let tls = self.tlsCert.flatMap { cert in self.tlsKey.map { TLSFiles(certificatePath: cert, privateKeyPath: $0) } }
         let configuration = SimulatorConfiguration(
             host: self.host, port: self.port, token: self.token,
             seed: self.seedFile.map { .file(path: $0) } ?? .generated(assessments: self.assessments, seed: self.seed),
-            faults: faults, logLevel: self.verbose ? .info : .warning, handlesTerminationSignals: true)
+            faults: faults, logLevel: self.verbose ? .info : .warning, handlesTerminationSignals: true, tls: tls)
         let running: RunningSimulator
         do {
             running = try await Simulator.start(configuration)

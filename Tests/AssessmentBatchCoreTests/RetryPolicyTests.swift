@@ -32,19 +32,3 @@ struct RetryPolicyTests {
         #expect(RetryPolicy.retryableStatuses == [408, 425, 429, 500, 502, 503, 504])
     }
 }
-
-struct RequestPacerTests {
-    @Test func spacesRequestsAcrossAllCallers() {
-        let pacer = RequestPacer(maxPerSecond: 10)
-        let waits = (0..<5).map { _ in pacer.reserve(now: 100) }
-        #expect(waits.map { ($0 * 1000).rounded() } == [0, 100, 200, 300, 400])
-    }
-
-    @Test func aPauseHoldsEveryoneBack() {
-        let pacer = RequestPacer(maxPerSecond: nil)
-        #expect(pacer.reserve(now: 50) == 0)
-        pacer.pauseAll(for: 2, now: 50)
-        #expect(pacer.reserve(now: 51) == 1)
-        #expect(pacer.reserve(now: 53) == 0)
-    }
-}

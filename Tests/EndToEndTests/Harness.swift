@@ -9,10 +9,10 @@ import Testing
 /// Starts a simulator on a free loopback port for the length of `body`.
 func withSimulator<Result>(
     assessments: Int = 60, seed: UInt64 = 7, token: String = SimulatorTokens.demo, faults: FaultSettings = FaultSettings(),
-    _ body: (RunningSimulator) async throws -> Result
+    tls: TLSFiles? = nil, _ body: (RunningSimulator) async throws -> Result
 ) async throws -> Result {
     let simulator = try await Simulator.start(SimulatorConfiguration(
-        host: "127.0.0.1", port: 0, token: token, seed: .generated(assessments: assessments, seed: seed), faults: faults))
+        host: "127.0.0.1", port: 0, token: token, seed: .generated(assessments: assessments, seed: seed), faults: faults, tls: tls))
     do {
         let result = try await body(simulator)
         await simulator.shutdown()
@@ -111,13 +111,15 @@ struct ProcessResult: Sendable {
 }
 
 /// Runs `assessment-batch` with `arguments` and `environment` (PATH kept) and waits for it.
-/// `whileRunning` gets the child's pid once it started (to send it signals).
-func runTool(_ arguments: [String], environment: [String: String], directory: String,
+/// `whileRunning` gets the child's pid once it started (to send it signals); `launcher`, when
+/// given, runs the tool (e.g. `strace ... --`).
+func runTool(_ arguments: [String], environment: [String: String], directory: String, launcher: [String] = [],
              whileRunning: @escaping @Sendable (Int32) -> Void = { _ in }) async -> ProcessResult {
     await runBlocking {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: productPath("assessment-batch"))
-        process.arguments = arguments
+        let tool = productPath("assessment-batch")
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? tool)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [tool] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { $1 }
@@ -164,4 +166,17 @@ extension JSONObject {
 func element<Element>(_ array: [Element], _ index: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Element {
     try #require(array.indices.contains(index), "only \(array.count) elements, wanted index \(index)", sourceLocation: sourceLocation)
     return array[index]
+}
+
+/// A CSV that changes the first criterion of `count` editable assessments, and their ids.
+func scoreChangesCSV(_ simulator: RunningSimulator, count: Int) -> (csv: String, ids: [Int]) {
+    var csv = "assessmentId,categoryId,criterionId,score,reason\n"
+    var ids: [Int] = []
+    for (assessment, scorecard) in editableAssessments(simulator, count: count) {
+        let (categoryId, criterion) = criteria(of: scorecard)[0]
+        let score = newScore(for: criterion, current: assessment.criterion(categoryId: categoryId, criterionId: criterion.id)?.score)
+        csv += "\(assessment.id),\(categoryId),\(criterion.id),\(score),changed \(assessment.id)\n"
+        ids.append(assessment.id)
+    }
+    return (csv, ids)
 }

@@ -101,6 +101,7 @@ final class RequestRunner {
                 context.statistics.record(status: response.status, milliseconds: (now - started) * 1000,
                                           retry: attempts > 1, newConnections: response.newConnections)
                 lastStatus = response.status
+                context.pacer.record(status: response.status, now: now)  // learns the server's rate from its 429s
                 if response.status == 401 {
                     control.abort(.authenticationRejected, abortTransfers: true)
                     return .unauthorized

@@ -10,7 +10,7 @@ import Darwin
 public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What failed.
     public enum Operation: String, Sendable {
-        case open, read, create, write
+        case open, read, create, write, sync
         case rename = "rename into"
         case createDirectory = "create directory"
     }

@@ -159,11 +159,18 @@ struct RunPipeline {
         if !updates.isEmpty {
             logger.info("sending \(updates.count) assessments with \(min(updates.count, options.configuration.concurrency)) workers")
         }
+        do {
+            try sink.writeWillStart(preflightIndices: work.preflightIndices, concurrency: options.configuration.concurrency)
+        } catch {
+            logger.error("\(error)")
+            control.abort(.localFailure("\(error)"), abortTransfers: false)
+            work.written = updates.map { .notAttempted($0, stoppedBy: control) }
+            return
+        }
         observer.phaseStarted("apply", updates.count)
-        let indices = work.preflightIndices
         let observer = observer
         work.written = engine.write(updates, beforeSending: { index in
-            try sink.beforeSending(preflightIndex: indices?[index])
+            try sink.beforeSending(index)
         }, onOutcome: { _, outcome in
             Self.record(outcome, sink: sink, control: control)
             observer.itemFinished(outcome.status == .failed)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What receives preflight's verdicts and the run's outcomes: the one place where `plan` and
 /// `apply` differ. A plan renders each decision into `plan.json` and sends nothing; an apply
@@ -14,9 +15,13 @@ protocol VerdictSink: Sendable {
     /// Why the assessments to write are not sent, or nil when they are.
     var withholdsWrites: String? { get }
 
-    /// Called on the worker thread right before the first PATCH of the update that preflight
-    /// saw at `preflightIndex` (nil without preflight); when it throws, the update is not sent.
-    func beforeSending(preflightIndex: Int?) throws
+    /// The write phase is about to send the pending updates; `preflightIndices` maps each to
+    /// its index in preflight (nil without preflight).
+    func writeWillStart(preflightIndices: [Int]?, concurrency: Int) throws
+
+    /// Called on the worker thread right before the first PATCH of pending update `index`; when
+    /// it throws, the update is not sent.
+    func beforeSending(_ index: Int) throws
 
     /// One assessment is finished (called from worker threads).
     func record(_ outcome: AssessmentOutcome) throws(FileError)
@@ -53,7 +58,9 @@ final class PlanSink: VerdictSink {
 
     var withholdsWrites: String? { "plan only: not sent" }
 
-    func beforeSending(preflightIndex: Int?) throws {}
+    func writeWillStart(preflightIndices: [Int]?, concurrency: Int) throws {}
+
+    func beforeSending(_ index: Int) throws {}
 
     func record(_ outcome: AssessmentOutcome) throws(FileError) {}
 
@@ -88,8 +95,8 @@ final class ApplySink: VerdictSink {
     /// Each before-image by its assessment's index in preflight.
     private let undoImages: IndexedSpool?
     private let unrestorable: UnrestorableLog?
-    /// `undo.jsonl`, opened when the first before-image is written.
-    private let undoFile: LazyAppendFile
+    /// Writes `undo.jsonl` durably ahead of the workers; set when the write phase starts.
+    private let undoWriter = Mutex<UndoWriter?>(nil)
 
     init(directory: String, journal: Journal, preflightCount: Int?) throws(FileError) {
         self.directory = directory
@@ -101,7 +108,6 @@ final class ApplySink: VerdictSink {
             undoImages = nil
             unrestorable = nil
         }
-        undoFile = LazyAppendFile(path: "\(directory)/undo.jsonl")
     }
 
     func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict {
@@ -120,10 +126,18 @@ final class ApplySink: VerdictSink {
 
     var withholdsWrites: String? { nil }
 
-    /// The before-image reaches the undo file before the PATCH leaves.
-    func beforeSending(preflightIndex: Int?) throws {
-        guard let preflightIndex, let undoImages, let image = try undoImages.piece(at: preflightIndex) else { return }
-        try undoFile.append(image)
+    /// Opens `undo.jsonl` when there are before-images to write.
+    func writeWillStart(preflightIndices: [Int]?, concurrency: Int) throws {
+        guard let preflightIndices, !preflightIndices.isEmpty, let undoImages, !undoImages.isEmpty else { return }
+        // Synced as soon as lines are written (flushInterval 0): a PATCH waits for its line.
+        let log = try DurableLog(path: "\(directory)/undo.jsonl", flushInterval: 0)
+        let writer = UndoWriter(log: log, images: undoImages, indices: preflightIndices, window: 16 * concurrency)
+        undoWriter.withLock { $0 = writer }
+    }
+
+    /// The before-image is on disk (fdatasync, shared by many lines) before the PATCH leaves.
+    func beforeSending(_ index: Int) throws {
+        try undoWriter.withLock { $0 }?.beforeSending(index)
     }
 
     func record(_ outcome: AssessmentOutcome) throws(FileError) {
@@ -136,6 +150,9 @@ final class ApplySink: VerdictSink {
 
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
                 into result: inout ApplyJobResult) throws {
+        // Outcomes count from here on (report, summary, exit status): their journal lines reach
+        // the disk first.
+        try journal.sync()
         report.unrestorable = unrestorable
         report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
         report.finishedAt = Date()

@@ -60,51 +60,9 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileError) {
     }
 }
 
-/// An append-only file whose every `append` reaches the OS before returning (journal,
-/// undo file), so a killed process loses nothing it appended. Mode 0600. Safe to use from
-/// several threads.
-public final class AppendOnlyFile: @unchecked Sendable {
-    // @unchecked: `fd` is immutable, and each append is one write(2) on an O_APPEND
-    // descriptor, which the kernel keeps whole for regular files.
-    private let fd: Int32
-    public let path: String
-
-    public init(path: String) throws(FileError) {
-        self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError(path: path, operation: .create) }
-    }
-
-    deinit { close(fd) }
-
-    /// Appends `bytes`.
-    public func append(_ bytes: [UInt8]) throws(FileError) {
-        try writeAll(fd, bytes, path: path)
-    }
-}
-
 /// The SHA-256 of a file's bytes, in hex, read chunk by chunk.
 public func sha256(ofFile path: String) throws -> String {
     var digest = SHA256()
     try ChunkedFileReader(path: path).forEachChunk(hashingInto: &digest) { _ in }
     return digest.finalizeHex()
-}
-
-/// An append-only file created by its first append: a run that writes nothing to it leaves
-/// no empty file behind.
-final class LazyAppendFile: Sendable {
-    let path: String
-    private let file = Mutex<AppendOnlyFile?>(nil)
-
-    init(path: String) { self.path = path }
-
-    func append(_ bytes: [UInt8]) throws(FileError) {
-        let opened = try file.withLock { (file: inout AppendOnlyFile?) throws(FileError) -> AppendOnlyFile in
-            if let file { return file }
-            let created = try AppendOnlyFile(path: path)
-            file = created
-            return created
-        }
-        try opened.append(bytes)
-    }
 }
