@@ -76,12 +76,31 @@ public struct JSONStreamWriter {
     /// Starts a member whose name needs no escaping (ASCII letters and digits).
     @inlinable
     public mutating func key(_ name: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(UInt8(ascii: " ")) }
+        if pretty {
+            separate()
+            bytes.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(UInt8(ascii: " "))
+        } else {
+            // `,"name":` assembled on the stack and appended at once: keys are the most frequent
+            // piece of a compact answer, and each append to the array has a fixed cost.
+            let comma = openContainers > 0 && markItem()
+            let count = name.utf8CodeUnitCount
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 4) { buffer in
+                var at = 0
+                if comma {
+                    buffer[0] = UInt8(ascii: ",")
+                    at = 1
+                }
+                buffer[at] = UInt8(ascii: "\"")
+                (buffer.baseAddress! + at + 1).initialize(from: name.utf8Start, count: count)
+                buffer[at + 1 + count] = UInt8(ascii: "\"")
+                buffer[at + 2 + count] = UInt8(ascii: ":")
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(at + 3 + count)]))
+            }
+        }
         afterKey = true
     }
 
@@ -116,28 +135,29 @@ public struct JSONStreamWriter {
         beforeValue()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 decimal digits at most, as 24 bytes
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in  // UInt64.max has 20
+            var start = 20
             repeat {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-                count += 1
             } while magnitude > 0
-            bytes.append(contentsOf: buffer[(24 - count)...])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
     @inlinable
     public mutating func bool(_ value: Bool) {
         beforeValue()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        let text: StaticString = value ? "true" : "false"
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     @inlinable
     public mutating func null() {
         beforeValue()
-        bytes.append(contentsOf: "null".utf8)
+        let text: StaticString = "null"
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// A whole tree, members in their order.
@@ -181,6 +201,7 @@ public struct JSONStreamWriter {
     // MARK: - Punctuation
 
     @inlinable
+    @inline(__always)
     mutating func beforeValue() {
         if afterKey {
             afterKey = false
@@ -191,6 +212,7 @@ public struct JSONStreamWriter {
 
     /// The comma before every item but a container's first, and in pretty text its line.
     @inlinable
+    @inline(__always)
     mutating func separate() {
         guard openContainers > 0 else { return }
         if markItem() { bytes.append(UInt8(ascii: ",")) }
@@ -199,6 +221,7 @@ public struct JSONStreamWriter {
 
     /// Marks the innermost container as having an item; returns whether it had one already.
     @inlinable
+    @inline(__always)
     mutating func markItem() -> Bool {
         if openContainers <= 64 {
             let bit: UInt64 = 1 << UInt64(openContainers - 1)
@@ -210,6 +233,7 @@ public struct JSONStreamWriter {
     }
 
     @inlinable
+    @inline(__always)
     mutating func push() {
         openContainers += 1
         if openContainers <= 64 {
@@ -220,6 +244,7 @@ public struct JSONStreamWriter {
     }
 
     @inlinable
+    @inline(__always)
     mutating func close(_ bracket: UInt8) {
         precondition(openContainers > 0 && !afterKey, "JSONStreamWriter: unbalanced container or a key without a value")
         let hadItems: Bool
