@@ -90,9 +90,10 @@ struct SimDate: Sendable, Hashable, Comparable {
 
     /// RFC 3339 in UTC with `Z`, e.g. `2024-06-12T11:00:00Z` or `2024-06-12T11:00:00.123Z`.
     var rfc3339: String {
-        var writer = ResponseWriter(capacity: 32)
-        self.write(into: &writer.bytes)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        self.write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends the RFC 3339 text (without quotes).

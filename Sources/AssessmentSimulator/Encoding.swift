@@ -1,34 +1,47 @@
 import SharedSupport
 import StrictJSON
-// JSON encoding of the API objects, written straight into bytes (no Codable on the hot path).
+// JSON encoding of the API objects, written straight into bytes through the one streaming writer
+// (no Codable and no tree on the hot path; the writer places every comma and colon).
 
-extension ResponseWriter {
+extension JSONStreamWriter {
+    /// A date as its RFC 3339 text, written in place (no `String` per date).
     mutating func date(_ date: SimDate) {
-        self.byte(UInt8(ascii: "\""))
-        date.write(into: &self.bytes)
-        self.byte(UInt8(ascii: "\""))
+        self.asciiString { date.write(into: &$0) }
     }
 
     mutating func optionalDate(_ date: SimDate?) {
         if let date { self.date(date) } else { self.null() }
     }
 
+    mutating func optionalInt<I: BinaryInteger>(_ value: I?) {
+        if let value { self.int(value) } else { self.null() }
+    }
+
+    mutating func optionalString(_ value: String?) {
+        if let value { self.string(value) } else { self.null() }
+    }
+
+    /// `{"success":false,"error":message}`.
     mutating func errorBody(_ message: String) {
-        self.raw("{\"success\":false,\"error\":")
+        self.beginObject()
+        self.key("success")
+        self.bool(false)
+        self.key("error")
         self.string(message)
-        self.raw("}")
+        self.endObject()
     }
 
     mutating func totals(_ totals: SimTotals) {
-        self.raw("{\"scoredPoints\":")
+        self.beginObject()
+        self.key("scoredPoints")
         self.int(totals.scoredPoints)
-        self.raw(",\"usedMaxPoints\":")
+        self.key("usedMaxPoints")
         self.int(totals.usedMaxPoints)
-        self.raw(",\"totalMaxPoints\":")
+        self.key("totalMaxPoints")
         self.int(totals.totalMaxPoints)
-        self.raw(",\"percentage\":")
+        self.key("percentage")
         self.int(totals.percentage)
-        self.raw("}")
+        self.endObject()
     }
 
     mutating func simValue(_ value: SimValue) {
@@ -44,104 +57,113 @@ extension ResponseWriter {
     /// Writes an assessment. Summary format: no `data`, no `editingHistory`.
     mutating func assessment(_ record: AssessmentRecord, _ entry: ScorecardEntry, canEdit: Bool, full: Bool) {
         let details = DerivedDetails(record)
-        self.raw("{\"id\":")
+        self.beginObject()
+        self.key("id")
         self.int(record.id)
-        self.raw(",\"scorecardId\":")
+        self.key("scorecardId")
         self.int(entry.scorecard.id)
-        self.raw(",\"scorecardBaseId\":")
+        self.key("scorecardBaseId")
         self.int(entry.scorecard.baseId)
-        self.raw(",\"state\":")
+        self.key("state")
         self.string(record.state.rawValue)
-        self.raw(",\"assessedUser\":")
+        self.key("assessedUser")
         self.int(record.assessedUser)
-        self.raw(",\"assessedByUser\":")
+        self.key("assessedByUser")
         self.optionalInt(record.assessedByUser)
-        self.raw(",\"ticketId\":")
+        self.key("ticketId")
         self.int(record.ticketId)
-        self.raw(",\"worklogId\":")
+        self.key("worklogId")
         self.int(record.worklogId)
-        self.raw(",\"aiSummary\":")
+        self.key("aiSummary")
         self.string(record.aiSummary)
-        self.raw(",\"totals\":")
+        self.key("totals")
         self.totals(record.totals)
         if full {
-            self.raw(",\"data\":{\"aiSummary\":")
+            self.key("data")
+            self.beginObject()
+            self.key("aiSummary")
             self.string(record.aiSummary)
-            self.raw(",\"general\":")
+            self.key("general")
             if let general = record.extras?.general { self.value(general) } else { details.writeGeneral(&self) }
-            self.raw(",\"aiUsage\":")
+            self.key("aiUsage")
             self.aiUsage(record, details)
-            self.raw(",\"time\":")
+            self.key("time")
             self.time(record, details)
-            self.raw(",\"customerExperience\":")
+            self.key("customerExperience")
             self.customerExperience(record, details)
-            self.raw(",\"categories\":[")
-            for (c, category) in entry.categoryRanges.enumerated() {
-                if c > 0 { self.byte(UInt8(ascii: ",")) }
-                self.raw("{\"categoryId\":")
+            self.key("categories")
+            self.beginArray()
+            for category in entry.categoryRanges {
+                self.beginObject()
+                self.key("categoryId")
                 self.int(category.categoryId)
-                self.raw(",\"criteria\":[")
+                self.key("criteria")
+                self.beginArray()
                 for i in category.range {
-                    if i > category.range.lowerBound { self.byte(UInt8(ascii: ",")) }
                     let value = record.criteria[i]
-                    self.raw("{\"id\":")
+                    self.beginObject()
+                    self.key("id")
                     self.int(entry.flat[i].criterion.id)
-                    self.raw(",\"score\":")
+                    self.key("score")
                     self.optionalInt(value.score)
-                    self.raw(",\"reason\":")
+                    self.key("reason")
                     self.optionalString(value.reason)
-                    self.raw(",\"state\":")
+                    self.key("state")
                     self.string(value.state.rawValue)
-                    self.raw(",\"lastEditedByUserId\":")
+                    self.key("lastEditedByUserId")
                     self.optionalInt(value.lastEditedByUserId)
-                    self.raw(",\"lastEditedAt\":")
+                    self.key("lastEditedAt")
                     self.optionalDate(value.lastEditedAt)
-                    self.raw("}")
+                    self.endObject()
                 }
-                self.raw("]}")
+                self.endArray()
+                self.endObject()
             }
-            self.raw("],\"totals\":")
+            self.endArray()
+            self.key("totals")
             self.totals(record.totals)
-            self.raw(",\"supervisorAssessment\":")
+            self.key("supervisorAssessment")
             self.optionalString(record.supervisorAssessment)
-            self.raw(",\"assessmentDate\":")
+            self.key("assessmentDate")
             self.optionalDate(record.assessmentDate)
-            self.raw(",\"discussionDate\":")
+            self.key("discussionDate")
             self.optionalDate(record.discussionDate)
-            self.raw("},\"editingHistory\":[")
-            for (h, entry) in record.history.enumerated() {
-                if h > 0 { self.byte(UInt8(ascii: ",")) }
-                self.raw("{\"userId\":")
-                self.int(entry.userId)
-                self.raw(",\"timestamp\":")
-                self.date(entry.time)
-                self.raw(",\"field\":")
-                self.string(entry.field)
-                self.raw(",\"oldValue\":")
-                self.simValue(entry.oldValue)
-                self.raw(",\"newValue\":")
-                self.simValue(entry.newValue)
-                self.raw("}")
+            self.endObject()
+            self.key("editingHistory")
+            self.beginArray()
+            for change in record.history {
+                self.beginObject()
+                self.key("userId")
+                self.int(change.userId)
+                self.key("timestamp")
+                self.date(change.time)
+                self.key("field")
+                self.string(change.field)
+                self.key("oldValue")
+                self.simValue(change.oldValue)
+                self.key("newValue")
+                self.simValue(change.newValue)
+                self.endObject()
             }
-            self.raw("]")
+            self.endArray()
         }
-        self.raw(",\"worklog\":")
+        self.key("worklog")
         if let worklog = record.extras?.worklog { self.value(worklog) } else { details.writeWorklog(&self, record) }
-        self.raw(",\"aiUsage\":")
+        self.key("aiUsage")
         self.aiUsage(record, details)
-        self.raw(",\"time\":")
+        self.key("time")
         self.time(record, details)
-        self.raw(",\"customerExperience\":")
+        self.key("customerExperience")
         self.customerExperience(record, details)
-        self.raw(",\"createdAt\":")
+        self.key("createdAt")
         self.date(record.createdAt)
-        self.raw(",\"modifiedAt\":")
+        self.key("modifiedAt")
         self.date(record.modifiedAt)
-        self.raw(",\"deletedAt\":")
+        self.key("deletedAt")
         self.optionalDate(record.deletedAt)
-        self.raw(",\"canEdit\":")
+        self.key("canEdit")
         self.bool(canEdit)
-        self.raw("}")
+        self.endObject()
     }
 
     private mutating func aiUsage(_ record: AssessmentRecord, _ details: DerivedDetails) {
@@ -160,67 +182,72 @@ extension ResponseWriter {
 
     /// Writes a scorecard revision with `categoryCount` and full `categories`.
     mutating func scorecard(_ scorecard: SimScorecard, canEdit: Bool) {
-        self.raw("{\"id\":")
+        self.beginObject()
+        self.key("id")
         self.int(scorecard.id)
-        self.raw(",\"baseId\":")
+        self.key("baseId")
         self.int(scorecard.baseId)
-        self.raw(",\"revision\":")
+        self.key("revision")
         self.int(scorecard.revision)
-        self.raw(",\"name\":")
+        self.key("name")
         self.string(scorecard.name)
-        self.raw(",\"state\":")
+        self.key("state")
         self.string(scorecard.state.rawValue)
-        self.raw(",\"categoryCount\":")
+        self.key("categoryCount")
         self.int(scorecard.categories.count)
-        self.raw(",\"categories\":[")
-        for (c, category) in scorecard.categories.enumerated() {
-            if c > 0 { self.byte(UInt8(ascii: ",")) }
-            self.raw("{\"categoryId\":")
+        self.key("categories")
+        self.beginArray()
+        for category in scorecard.categories {
+            self.beginObject()
+            self.key("categoryId")
             self.int(category.categoryId)
-            self.raw(",\"label\":")
+            self.key("label")
             self.string(category.label)
-            self.raw(",\"order\":")
+            self.key("order")
             self.int(category.order)
-            self.raw(",\"criteria\":[")
-            for (k, criterion) in category.criteria.enumerated() {
-                if k > 0 { self.byte(UInt8(ascii: ",")) }
-                self.raw("{\"id\":")
+            self.key("criteria")
+            self.beginArray()
+            for criterion in category.criteria {
+                self.beginObject()
+                self.key("id")
                 self.int(criterion.id)
-                self.raw(",\"label\":")
+                self.key("label")
                 self.string(criterion.label)
-                self.raw(",\"description\":")
+                self.key("description")
                 self.string(criterion.description)
-                self.raw(",\"maxPoints\":")
+                self.key("maxPoints")
                 self.int(criterion.maxPoints)
-                self.raw(",\"scoringType\":")
+                self.key("scoringType")
                 self.string(criterion.scoringType.rawValue)
-                self.raw(",\"autoGenerateByAi\":")
+                self.key("autoGenerateByAi")
                 self.bool(criterion.autoGenerateByAi)
-                self.raw(",\"assessmentPrompt\":")
+                self.key("assessmentPrompt")
                 self.string(criterion.assessmentPrompt)
-                self.raw(",\"makeOrBreakForCategory\":")
+                self.key("makeOrBreakForCategory")
                 self.bool(criterion.makeOrBreakForCategory)
-                self.raw(",\"makeOrBreakForAssessment\":")
+                self.key("makeOrBreakForAssessment")
                 self.bool(criterion.makeOrBreakForAssessment)
-                self.raw("}")
+                self.endObject()
             }
-            self.raw("]}")
+            self.endArray()
+            self.endObject()
         }
-        self.raw("],\"assignment\":")
+        self.endArray()
+        self.key("assignment")
         self.value(scorecard.assignment)
-        self.raw(",\"liveCoach\":")
+        self.key("liveCoach")
         self.value(scorecard.liveCoach)
-        self.raw(",\"createdAt\":")
+        self.key("createdAt")
         self.date(scorecard.created)
-        self.raw(",\"modifiedAt\":")
+        self.key("modifiedAt")
         self.date(scorecard.modified)
-        self.raw(",\"createdBy\":")
+        self.key("createdBy")
         self.int(scorecard.createdBy)
-        self.raw(",\"modifiedBy\":")
+        self.key("modifiedBy")
         self.int(scorecard.modifiedBy)
-        self.raw(",\"canEdit\":")
+        self.key("canEdit")
         self.bool(canEdit)
-        self.raw("}")
+        self.endObject()
     }
 }
 
@@ -238,12 +265,13 @@ struct DerivedDetails {
     static let channels = ["email", "chat", "phone", "whatsapp"]
     static let automationLabels = ["Manual", "Monitor", "Assisted", "Supervised", "Automated", "Autonomous"]
 
-    func writeGeneral(_ w: inout ResponseWriter) {
-        w.raw("{\"channel\":")
+    func writeGeneral(_ w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("channel")
         w.string(Self.channels[self.bits(0, 4)])
-        w.raw(",\"language\":")
+        w.key("language")
         w.string(self.bits(2, 3) == 0 ? "en" : "de")
-        w.raw("}")
+        w.endObject()
     }
 
     var duration: Int { 60 + self.bits(8, 900) }
@@ -253,83 +281,118 @@ struct DerivedDetails {
         SimDate(seconds: record.createdAt.seconds - 60 - Int64(self.bits(30, 1800)))
     }
 
-    func writeWorklog(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
-        let twoActions = self.bits(40, 4) == 0
-        w.raw("{\"userId\":")
+    func writeWorklog(_ w: inout JSONStreamWriter, _ record: AssessmentRecord) {
+        w.beginObject()
+        w.key("userId")
         w.int(record.assessedUser)
-        w.raw(",\"worklogId\":")
+        w.key("worklogId")
         w.int(record.worklogId)
-        w.raw(",\"lastInteraction\":")
+        w.key("lastInteraction")
         w.date(self.lastInteraction(record))
-        w.raw(",\"ticketId\":")
+        w.key("ticketId")
         w.int(record.ticketId)
-        w.raw(",\"conversationId\":")
+        w.key("conversationId")
         w.int(record.ticketId * 10 + 1)
-        w.raw(",\"action\":\"reply\",\"actionList\":")
-        w.raw(twoActions ? "[\"reply\",\"internal-note\"]" : "[\"reply\"]")
-        w.raw("}")
+        w.key("action")
+        w.string("reply")
+        w.key("actionList")
+        w.beginArray()
+        w.string("reply")
+        if self.bits(40, 4) == 0 { w.string("internal-note") }
+        w.endArray()
+        w.endObject()
     }
 
-    func writeAiUsage(_ w: inout ResponseWriter) {
+    func writeAiUsage(_ w: inout JSONStreamWriter) {
         let level = self.bits(44, 6)
-        w.raw("{\"automationLevel\":")
+        w.beginObject()
+        w.key("automationLevel")
         w.int(level)
-        w.raw(",\"automationLevelLabel\":")
+        w.key("automationLevelLabel")
         w.string(Self.automationLabels[level])
-        w.raw(",\"aiAgents\":[")
+        w.key("aiAgents")
+        w.beginArray()
         if level >= 2 {
-            w.raw(
-                "{\"id\":3,\"name\":\"Billing Assistant\",\"description\":\"Answers billing questions\",\"intelligence\":\"standard\",\"textAssistanceAccuracy\":"
-            )
+            w.beginObject()
+            w.key("id")
+            w.int(3)
+            w.key("name")
+            w.string("Billing Assistant")
+            w.key("description")
+            w.string("Answers billing questions")
+            w.key("intelligence")
+            w.string("standard")
+            w.key("textAssistanceAccuracy")
             w.int(70 + self.bits(48, 30))
-            w.raw(",\"actions\":null}")
+            w.key("actions")
+            w.null()
+            w.endObject()
         }
-        w.raw("]}")
+        w.endArray()
+        w.endObject()
     }
 
-    func writeTime(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
+    func writeTime(_ w: inout JSONStreamWriter, _ record: AssessmentRecord) {
         let end = self.lastInteraction(record)
         let start = SimDate(seconds: end.seconds - Int64(self.duration))
-        w.raw("{\"duration\":")
+        w.beginObject()
+        w.key("duration")
         w.int(self.duration)
-        w.raw(",\"durationAfterWork\":")
+        w.key("durationAfterWork")
         w.int(self.afterWork)
-        w.raw(",\"segments\":[{\"userTimeTrackingId\":")
+        w.key("segments")
+        w.beginArray()
+        w.beginObject()
+        w.key("userTimeTrackingId")
         w.int(record.worklogId * 2)
-        w.raw(",\"from\":")
+        w.key("from")
         w.date(start)
-        w.raw(",\"to\":")
+        w.key("to")
         w.date(end)
-        w.raw(",\"actionList\":[\"reply\"],\"actionListText\":[\"Reply\"]}]}")
+        w.key("actionList")
+        w.beginArray()
+        w.string("reply")
+        w.endArray()
+        w.key("actionListText")
+        w.beginArray()
+        w.string("Reply")
+        w.endArray()
+        w.endObject()
+        w.endArray()
+        w.endObject()
     }
 
-    func writeCustomerExperience(_ w: inout ResponseWriter, _ record: AssessmentRecord) {
+    func writeCustomerExperience(_ w: inout JSONStreamWriter, _ record: AssessmentRecord) {
         let net = self.bits(52, 7200) - 5400
         let closing = self.lastInteraction(record)
         let due = SimDate(seconds: closing.seconds - Int64(net))
-        w.raw("{\"slaMet\":")
+        w.beginObject()
+        w.key("slaMet")
         w.bool(net <= 0)
-        w.raw(",\"netSecondsClosedAfterSla\":")
+        w.key("netSecondsClosedAfterSla")
         w.int(net)
-        w.raw(",\"closingDateForSLA\":")
+        w.key("closingDateForSLA")
         w.date(closing)
-        w.raw(",\"dueDateForSLA\":")
+        w.key("dueDateForSLA")
         w.date(due)
-        w.raw(",\"reOpened\":")
+        w.key("reOpened")
         w.bool(self.bits(58, 10) == 0)
-        w.raw(",\"csat\":")
+        w.key("csat")
         if self.bits(3, 3) == 0 {
             let stars = 1 + self.bits(5, 5)
-            w.raw("{\"id\":")
+            w.beginObject()
+            w.key("id")
             w.int(record.id * 7)
-            w.raw(",\"scale\":5,\"answerStars\":")
+            w.key("scale")
+            w.int(5)
+            w.key("answerStars")
             w.int(stars)
-            w.raw(",\"answerText\":")
+            w.key("answerText")
             w.string(stars >= 4 ? "Quick and helpful, thank you!" : "It took too long.")
-            w.raw("}")
+            w.endObject()
         } else {
             w.null()
         }
-        w.raw("}")
+        w.endObject()
     }
 }

@@ -99,12 +99,12 @@ struct SimReply {
     var body: [UInt8]
     var extraHeaders: [(HTTPField.Name, String)] = []
 
-    static func json(_ status: Int, _ writer: ResponseWriter) -> SimReply {
+    static func json(_ status: Int, _ writer: JSONStreamWriter) -> SimReply {
         SimReply(status: status, body: writer.bytes)
     }
 
     static func error(_ status: Int, _ message: String) -> SimReply {
-        var writer = ResponseWriter(capacity: message.utf8.count + 40)
+        var writer = JSONStreamWriter(capacity: message.utf8.count + 40)
         writer.errorBody(message)
         return SimReply(status: status, body: writer.bytes)
     }
@@ -216,7 +216,7 @@ struct SimResponder: HTTPResponder {
             guard let id, let index = self.core.store.scorecardIndexByID[id],
                 self.core.store.scorecards[index].scorecard.state != .deleted
             else { return .error(404, "scorecard not found") }
-            var writer = ResponseWriter(capacity: 4096)
+            var writer = JSONStreamWriter(capacity: 4096)
             writer.scorecard(self.core.store.scorecards[index].scorecard, canEdit: principal.has(.qualityManageScorecards))
             return .json(200, writer)
         case .unmatched:
@@ -336,15 +336,17 @@ struct SimResponder: HTTPResponder {
         let (total, page) = self.core.store.list(
             principal: principal, states: states, user: numbers["user"], scorecardBaseId: numbers["scorecardId"], offset: offset,
             limit: limit)
-        var writer = ResponseWriter(capacity: 256 + page.count * 1400)
-        writer.raw("{\"assessments\":[")
-        for (i, record) in page.enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
+        var writer = JSONStreamWriter(capacity: 256 + page.count * 1400)
+        writer.beginObject()
+        writer.key("assessments")
+        writer.beginArray()
+        for record in page {
             writer.assessment(record, self.core.store.scorecards[record.scorecardIndex], canEdit: principal.canEdit(record), full: false)
         }
-        writer.raw("],\"total\":")
+        writer.endArray()
+        writer.key("total")
         writer.int(total)
-        writer.raw("}")
+        writer.endObject()
         return .json(200, writer)
     }
 
@@ -363,7 +365,7 @@ struct SimResponder: HTTPResponder {
         guard principal.canView(assessedUser: record.assessedUser) else {
             return .error(403, "no permission to view assessment \(id)")
         }
-        var writer = ResponseWriter(capacity: 4096)
+        var writer = JSONStreamWriter(capacity: 4096)
         writer.assessment(record, self.core.store.scorecards[record.scorecardIndex], canEdit: principal.canEdit(record), full: full)
         return .json(200, writer)
     }
@@ -384,7 +386,7 @@ struct SimResponder: HTTPResponder {
         case .applied(let record):
             self.core.stats.recordApplied(id: id)
             if postApplyError { return .error(503, "service unavailable (simulated after applying the update)") }
-            var writer = ResponseWriter(capacity: 4096)
+            var writer = JSONStreamWriter(capacity: 4096)
             writer.assessment(record, self.core.store.scorecards[record.scorecardIndex], canEdit: principal.canEdit(record), full: true)
             return .json(200, writer)
         }
@@ -398,15 +400,12 @@ struct SimResponder: HTTPResponder {
             case .failure(let bad): return .error(400, bad.message)
             }
         }
-        var writer = ResponseWriter(capacity: 16_384)
-        writer.byte(UInt8(ascii: "["))
-        var first = true
+        var writer = JSONStreamWriter(capacity: 16_384)
+        writer.beginArray()
         for entry in self.core.store.scorecards where states.contains(entry.scorecard.state) {
-            if !first { writer.byte(UInt8(ascii: ",")) }
-            first = false
             writer.scorecard(entry.scorecard, canEdit: principal.has(.qualityManageScorecards))
         }
-        writer.byte(UInt8(ascii: "]"))
+        writer.endArray()
         return .json(200, writer)
     }
 
@@ -420,8 +419,11 @@ struct SimResponder: HTTPResponder {
             return self.statsDump()
         case ("/__sim/reset", .post):
             self.core.reset()
-            var writer = ResponseWriter(capacity: 32)
-            writer.raw("{\"success\":true}")
+            var writer = JSONStreamWriter(capacity: 32)
+            writer.beginObject()
+            writer.key("success")
+            writer.bool(true)
+            writer.endObject()
             return .json(200, writer)
         case ("/__sim/state", _), ("/__sim/stats", _):
             var reply = SimReply.error(405, "method \(request.method.rawValue) not allowed")
@@ -440,90 +442,94 @@ struct SimResponder: HTTPResponder {
         let store = self.core.store
         let admin = store.adminPrincipal
         let records = store.snapshot()
-        var writer = ResponseWriter(capacity: 1024 + records.count * 3000)
-        writer.raw("{\"assessments\":[")
-        for (i, record) in records.enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
+        var writer = JSONStreamWriter(capacity: 1024 + records.count * 3000)
+        writer.beginObject()
+        writer.key("assessments")
+        writer.beginArray()
+        for record in records {
             writer.assessment(record, store.scorecards[record.scorecardIndex], canEdit: admin.canEdit(record), full: true)
         }
-        writer.raw("],\"scorecards\":[")
-        for (i, entry) in store.scorecards.enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
+        writer.endArray()
+        writer.key("scorecards")
+        writer.beginArray()
+        for entry in store.scorecards {
             writer.scorecard(entry.scorecard, canEdit: true)
         }
-        writer.raw("],\"teams\":[")
-        for (i, team) in store.teams.enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
-            writer.raw("{\"id\":")
+        writer.endArray()
+        writer.key("teams")
+        writer.beginArray()
+        for team in store.teams {
+            writer.beginObject()
+            writer.key("id")
             writer.int(team.id)
-            writer.raw(",\"name\":")
+            writer.key("name")
             writer.string(team.name)
-            writer.raw(",\"members\":[")
-            for (k, member) in team.members.sorted().enumerated() {
-                if k > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.int(member)
-            }
-            writer.raw("]}")
+            writer.key("members")
+            writer.beginArray()
+            for member in team.members.sorted() { writer.int(member) }
+            writer.endArray()
+            writer.endObject()
         }
-        writer.raw("],\"tokens\":[")
-        for (i, principal) in store.principals.values.sorted(by: { $0.user.id < $1.user.id }).enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
-            writer.raw("{\"token\":")
+        writer.endArray()
+        writer.key("tokens")
+        writer.beginArray()
+        for principal in store.principals.values.sorted(by: { $0.user.id < $1.user.id }) {
+            writer.beginObject()
+            writer.key("token")
             writer.string(principal.token)
-            writer.raw(",\"userId\":")
+            writer.key("userId")
             writer.int(principal.user.id)
-            writer.raw(",\"name\":")
+            writer.key("name")
             writer.string(principal.user.name)
-            writer.raw(",\"permissions\":[")
-            for (k, permission) in principal.user.permissions.map(\.rawValue).sorted().enumerated() {
-                if k > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.string(permission)
-            }
-            writer.raw("],\"teams\":[")
-            for (k, team) in principal.user.teams.enumerated() {
-                if k > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.int(team)
-            }
-            writer.raw("]}")
+            writer.key("permissions")
+            writer.beginArray()
+            for permission in principal.user.permissions.map(\.rawValue).sorted() { writer.string(permission) }
+            writer.endArray()
+            writer.key("teams")
+            writer.beginArray()
+            for team in principal.user.teams { writer.int(team) }
+            writer.endArray()
+            writer.endObject()
         }
-        writer.raw("]}")
+        writer.endArray()
+        writer.endObject()
         return .json(200, writer)
     }
 
     private func statsDump() -> SimReply {
         let (counts, patches, applied) = self.core.stats.snapshot()
-        var writer = ResponseWriter(capacity: 4096)
-        writer.raw("{\"requests\":[")
+        var writer = JSONStreamWriter(capacity: 4096)
+        writer.beginObject()
+        writer.key("requests")
+        writer.beginArray()
         let keys = counts.keys.sorted { ($0.path, $0.method, $0.status) < ($1.path, $1.method, $1.status) }
         var total = 0
-        for (i, key) in keys.enumerated() {
-            if i > 0 { writer.byte(UInt8(ascii: ",")) }
-            writer.raw("{\"method\":")
+        for key in keys {
+            writer.beginObject()
+            writer.key("method")
             writer.string(key.method)
-            writer.raw(",\"path\":")
+            writer.key("path")
             writer.string(key.path)
-            writer.raw(",\"status\":")
+            writer.key("status")
             writer.int(key.status)
-            writer.raw(",\"count\":")
+            writer.key("count")
             writer.int(counts[key]!)
-            writer.raw("}")
+            writer.endObject()
             total += counts[key]!
         }
-        writer.raw("],\"totalRequests\":")
+        writer.endArray()
+        writer.key("totalRequests")
         writer.int(total)
         for (name, map) in [("patchesByAssessment", patches), ("appliedPatchesByAssessment", applied)] {
-            writer.byte(UInt8(ascii: ","))
-            writer.string(name)
-            writer.raw(":{")
-            for (i, id) in map.keys.sorted().enumerated() {
-                if i > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.string(String(id))
-                writer.byte(UInt8(ascii: ":"))
+            writer.key(name)
+            writer.beginObject()
+            for id in map.keys.sorted() {
+                writer.key(String(id))
                 writer.int(map[id]!)
             }
-            writer.raw("}")
+            writer.endObject()
         }
-        writer.raw("}")
+        writer.endObject()
         return .json(200, writer)
     }
 }

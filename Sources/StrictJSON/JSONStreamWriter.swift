@@ -5,6 +5,10 @@
 ///
 /// Pretty output matches ``JSONWriter``: each member and element on its own line,
 /// `"key": value`, empty containers as `{}` and `[]`.
+///
+/// The writing methods are `@inlinable` (so their state is `@usableFromInline`): a caller in
+/// another module, such as the simulator answering thousands of PATCHes a second, gets them
+/// specialized and inlined instead of a generic call per value.
 public struct JSONStreamWriter {
     /// The text written so far (or since the last ``takeBytes()``).
     public var bytes: [UInt8]
@@ -13,15 +17,17 @@ public struct JSONStreamWriter {
     /// deep in a larger pretty text (see ``prerendered(_:)``).
     public let baseDepth: Int
     /// Open containers, innermost last.
-    public private(set) var depth = 0
+    public var depth: Int { openContainers }
+    @usableFromInline var openContainers = 0
     /// Bit `d` tells whether the container at depth `d + 1` has a member or element yet
     /// (a bit mask, not an array: a PATCH body must not allocate for its punctuation).
-    private var hasItems: UInt64 = 0
+    @usableFromInline var hasItems: UInt64 = 0
     /// The same for containers nested deeper than 64.
-    private var deeperHasItems: [Bool] = []
+    @usableFromInline var deeperHasItems: [Bool] = []
     /// A key was just written: its value follows without a separator.
-    private var afterKey = false
+    @usableFromInline var afterKey = false
 
+    @inlinable
     public init(pretty: Bool = false, baseDepth: Int = 0, capacity: Int = 0) {
         self.pretty = pretty
         self.baseDepth = baseDepth
@@ -31,27 +37,34 @@ public struct JSONStreamWriter {
 
     // MARK: - Containers
 
+    @inlinable
     public mutating func beginObject() {
         beforeValue()
         bytes.append(UInt8(ascii: "{"))
         push()
     }
 
+    @inlinable
     public mutating func endObject() {
         close(UInt8(ascii: "}"))
     }
 
+    @inlinable
     public mutating func beginArray() {
         beforeValue()
         bytes.append(UInt8(ascii: "["))
         push()
     }
 
+    @inlinable
     public mutating func endArray() {
         close(UInt8(ascii: "]"))
     }
 
-    /// Starts a member of the open object; its value is written next.
+    /// Starts a member of the open object; its value is written next. Disfavored so that a
+    /// literal name takes the `StaticString` overload below (no escaping scan).
+    @inlinable
+    @_disfavoredOverload
     public mutating func key(_ name: String) {
         separate()
         JSONWriter.appendEscaped(name, into: &bytes)
@@ -61,53 +74,90 @@ public struct JSONStreamWriter {
     }
 
     /// Starts a member whose name needs no escaping (ASCII letters and digits).
+    @inlinable
     public mutating func key(_ name: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(UInt8(ascii: " ")) }
+        if pretty {
+            separate()
+            bytes.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(UInt8(ascii: " "))
+        } else {
+            // `,"name":` assembled on the stack and appended at once: keys are the most frequent
+            // piece of a compact answer, and each append to the array has a fixed cost.
+            let comma = openContainers > 0 && markItem()
+            let count = name.utf8CodeUnitCount
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 4) { buffer in
+                var at = 0
+                if comma {
+                    buffer[0] = UInt8(ascii: ",")
+                    at = 1
+                }
+                buffer[at] = UInt8(ascii: "\"")
+                (buffer.baseAddress! + at + 1).initialize(from: name.utf8Start, count: count)
+                buffer[at + 1 + count] = UInt8(ascii: "\"")
+                buffer[at + 2 + count] = UInt8(ascii: ":")
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(at + 3 + count)]))
+            }
+        }
         afterKey = true
     }
 
     // MARK: - Values
 
+    @inlinable
     public mutating func string(_ text: String) {
         beforeValue()
         JSONWriter.appendEscaped(text, into: &bytes)
     }
 
+    /// A string value whose characters `append` adds itself: printable ASCII other than `"`
+    /// and `\`, so nothing needs escaping (a formatted date, say). It saves building a
+    /// `String` for a value that is written many times a second.
+    @inlinable
+    public mutating func asciiString(_ append: (inout [UInt8]) -> Void) {
+        beforeValue()
+        bytes.append(UInt8(ascii: "\""))
+        append(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// A number given as valid JSON number text (kept exactly).
+    @inlinable
     public mutating func number(_ text: String) {
         beforeValue()
         bytes.append(contentsOf: text.utf8)
     }
 
+    @inlinable
     public mutating func int<Integer: BinaryInteger>(_ value: Integer) {
         beforeValue()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 decimal digits at most, as 24 bytes
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in  // UInt64.max has 20
+            var start = 20
             repeat {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-                count += 1
             } while magnitude > 0
-            bytes.append(contentsOf: buffer[(24 - count)...])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
+    @inlinable
     public mutating func bool(_ value: Bool) {
         beforeValue()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        let text: StaticString = value ? "true" : "false"
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    @inlinable
     public mutating func null() {
         beforeValue()
-        bytes.append(contentsOf: "null".utf8)
+        let text: StaticString = "null"
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// A whole tree, members in their order.
@@ -133,6 +183,7 @@ public struct JSONStreamWriter {
 
     /// A value rendered earlier by a writer with the same `pretty` and a `baseDepth` equal to
     /// this writer's current depth (kept on disk in between, say).
+    @inlinable
     public mutating func prerendered(_ text: some Collection<UInt8>) {
         beforeValue()
         bytes.append(contentsOf: text)
@@ -149,7 +200,9 @@ public struct JSONStreamWriter {
 
     // MARK: - Punctuation
 
-    private mutating func beforeValue() {
+    @inlinable
+    @inline(__always)
+    mutating func beforeValue() {
         if afterKey {
             afterKey = false
             return
@@ -158,46 +211,55 @@ public struct JSONStreamWriter {
     }
 
     /// The comma before every item but a container's first, and in pretty text its line.
-    private mutating func separate() {
-        guard depth > 0 else { return }
+    @inlinable
+    @inline(__always)
+    mutating func separate() {
+        guard openContainers > 0 else { return }
         if markItem() { bytes.append(UInt8(ascii: ",")) }
-        if pretty { newline(baseDepth + depth) }
+        if pretty { newline(baseDepth + openContainers) }
     }
 
     /// Marks the innermost container as having an item; returns whether it had one already.
-    private mutating func markItem() -> Bool {
-        if depth <= 64 {
-            let bit: UInt64 = 1 << UInt64(depth - 1)
+    @inlinable
+    @inline(__always)
+    mutating func markItem() -> Bool {
+        if openContainers <= 64 {
+            let bit: UInt64 = 1 << UInt64(openContainers - 1)
             defer { hasItems |= bit }
             return hasItems & bit != 0
         }
-        defer { deeperHasItems[depth - 65] = true }
-        return deeperHasItems[depth - 65]
+        defer { deeperHasItems[openContainers - 65] = true }
+        return deeperHasItems[openContainers - 65]
     }
 
-    private mutating func push() {
-        depth += 1
-        if depth <= 64 {
-            hasItems &= ~(1 << UInt64(depth - 1))
+    @inlinable
+    @inline(__always)
+    mutating func push() {
+        openContainers += 1
+        if openContainers <= 64 {
+            hasItems &= ~(1 << UInt64(openContainers - 1))
         } else {
             deeperHasItems.append(false)
         }
     }
 
-    private mutating func close(_ bracket: UInt8) {
-        precondition(depth > 0 && !afterKey, "JSONStreamWriter: unbalanced container or a key without a value")
+    @inlinable
+    @inline(__always)
+    mutating func close(_ bracket: UInt8) {
+        precondition(openContainers > 0 && !afterKey, "JSONStreamWriter: unbalanced container or a key without a value")
         let hadItems: Bool
-        if depth <= 64 {
-            hadItems = hasItems & (1 << UInt64(depth - 1)) != 0
+        if openContainers <= 64 {
+            hadItems = hasItems & (1 << UInt64(openContainers - 1)) != 0
         } else {
             hadItems = deeperHasItems.removeLast()
         }
-        depth -= 1
-        if hadItems && pretty { newline(baseDepth + depth) }
+        openContainers -= 1
+        if hadItems && pretty { newline(baseDepth + openContainers) }
         bytes.append(bracket)
     }
 
-    private mutating func newline(_ indent: Int) {
+    @inlinable
+    mutating func newline(_ indent: Int) {
         bytes.append(0x0A)
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }

@@ -100,4 +100,28 @@ import Testing
         #expect(text(writer) == expected)
         #expect(writer.depth == 0)
     }
+
+    @Test func anASCIIStringIsQuotedAndPlacedLikeAnyOtherString() {
+        var writer = JSONStreamWriter(pretty: true)
+        writer.beginArray()
+        writer.asciiString { $0.append(contentsOf: "2025-06-01T10:00:00Z".utf8) }
+        writer.beginObject()
+        writer.key("at")
+        writer.asciiString { $0.append(contentsOf: "2025-06-01T10:00:00.5Z".utf8) }
+        writer.endObject()
+        writer.endArray()
+        #expect(text(writer) == "[\n  \"2025-06-01T10:00:00Z\",\n  {\n    \"at\": \"2025-06-01T10:00:00.5Z\"\n  }\n]")
+    }
+
+    @Test func aLiteralKeyIsWrittenAsIsAndAKeyFromAStringIsEscaped() {
+        let name = "a\"b\\c\n"
+        var writer = JSONStreamWriter()
+        writer.beginObject()
+        writer.key("plain")
+        writer.int(1)
+        writer.key(name)
+        writer.int(2)
+        writer.endObject()
+        #expect(text(writer) == #"{"plain":1,"a\"b\\c\n":2}"#)
+    }
 }

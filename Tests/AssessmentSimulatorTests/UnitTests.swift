@@ -39,17 +39,4 @@ struct UnitTests {
         #expect(elements.map(\.int64Value) == [1, -2, nil, nil, nil])
         #expect(elements.map(\.typeName) == ["integer", "integer", "number", "number", "number"])
     }
-
-    @Test func responseWriterEscapesAndWritesIntegers() {
-        var writer = ResponseWriter()
-        writer.string("quote\" backslash\\ newline\n tab\t ctl\u{01} é")
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""quote\" backslash\\ newline\n tab\t ctl\u0001 é""#)
-        var numbers = ResponseWriter()
-        numbers.int(Int.min + 1)
-        numbers.byte(UInt8(ascii: ","))
-        numbers.int(0)
-        numbers.byte(UInt8(ascii: ","))
-        numbers.int(1_234_567)
-        #expect(String(decoding: numbers.bytes, as: UTF8.self) == "\(Int.min + 1),0,1234567")
-    }
 }
