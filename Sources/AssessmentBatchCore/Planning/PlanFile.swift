@@ -19,18 +19,13 @@ public final class RenderedPlan: Sendable {
 
     /// Renders and stores the entry of the assessment with index `index`.
     func store(_ update: AssessmentUpdate, _ verdict: PreflightVerdict, at index: Int) throws(FileError) {
-        var element: [UInt8] = []
-        RunReport.appendElement(PlanFile.element(update, verdict), to: &element)
-        try elements.store(element, at: index)
+        try elements.store(PlanFile.rendered(PlanFile.element(update, verdict)), at: index)
         try diffs.store(Array(PlanFile.diffText(update, verdict, inputs: inputs).utf8), at: index)
     }
 
     /// The stored entry at `index`, or one rendered now (an assessment the run never reached).
     fileprivate func element(at index: Int, of entry: PlannedAssessment) throws -> [UInt8] {
-        if let stored = try elements.piece(at: index) { return stored }
-        var element: [UInt8] = []
-        RunReport.appendElement(PlanFile.element(entry.update, entry.verdict), to: &element)
-        return element
+        try elements.piece(at: index) ?? PlanFile.rendered(PlanFile.element(entry.update, entry.verdict))
     }
 
     fileprivate func diff(at index: Int, of entry: PlannedAssessment) throws -> [UInt8] {
@@ -63,17 +58,32 @@ public enum PlanFile {
         }))
         let path = "\(directory)/plan.json"
         let file = try OutputFile(path: path)
-        var bytes: [UInt8] = []
-        JSONWriter.write(.object(root), pretty: true, into: &bytes)
-        bytes.removeLast("\n}".utf8.count)
-        bytes.append(contentsOf: ",\n  \"assessments\": ".utf8)
-        try RunReport.writeMemberArray(to: file, buffer: &bytes) { add in
-            for (index, entry) in plan.enumerated() { try add(try rendered.element(at: index, of: entry)) }
+        var json = JSONStreamWriter(pretty: true, capacity: 1 << 16)
+        json.beginObject()
+        for member in root.members {
+            json.key(member.key)
+            json.value(member.value)
         }
-        bytes.append(contentsOf: "\n}\n".utf8)
-        try file.write(bytes)
+        json.key("assessments")
+        json.beginArray()
+        for (index, entry) in plan.enumerated() {
+            json.prerendered(try rendered.element(at: index, of: entry))
+            if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
+        }
+        json.endArray()
+        json.endObject()
+        json.bytes.append(UInt8(ascii: "\n"))
+        try file.write(json.takeBytes())
         try file.commit()
         return path
+    }
+
+    /// An entry's pretty text as it stands in `plan.json`'s `assessments` array (two levels
+    /// deep), to be spliced there by ``JSONStreamWriter/prerendered(_:)``.
+    static func rendered(_ entry: JSONValue) -> [UInt8] {
+        var json = JSONStreamWriter(pretty: true, baseDepth: 2)
+        json.value(entry)
+        return json.bytes
     }
 
     /// Hands the per-assessment diff to `write` piece by piece, in input order.

@@ -132,62 +132,41 @@ public struct RunReport: Sendable {
         })
     }
 
-    /// Writes `report.json` into `directory` atomically, mode 0600: `JSONWriter`'s pretty text
-    /// of the whole report, its outcomes written one compact line each, element by element
-    /// rather than built whole in memory. What the undo file cannot restore is summarised
-    /// there and detailed in `not-restorable.jsonl`, written first.
+    /// Writes `report.json` into `directory` atomically, mode 0600, streamed: pretty, with its
+    /// outcomes one compact line each, flushed as they are written rather than built whole in
+    /// memory. What the undo file cannot restore is summarised there and detailed in
+    /// `not-restorable.jsonl`, written first.
     public func write(to directory: String) throws -> String {
         let detailsPath = try unrestorable?.write(to: directory)
         let path = "\(directory)/report.json"
         let file = try OutputFile(path: path)
-        var bytes: [UInt8] = []
-        JSONWriter.write(jsonWithoutLists, pretty: true, into: &bytes)
-        bytes.removeLast("\n}".utf8.count)
-        bytes.append(contentsOf: ",\n  \"notRestorable\": ".utf8)
-        let summary = unrestorable?.summary ?? UnrestorableSummary(assessments: 0, counts: [:])
-        JSONWriter.writePretty(summary.json(file: detailsPath), atDepth: 1, into: &bytes)
-        bytes.append(contentsOf: ",\n  \"outcomes\": ".utf8)
+        var json = JSONStreamWriter(pretty: true, capacity: 1 << 16)
+        json.beginObject()
+        if case .object(let head) = jsonWithoutLists {
+            for member in head.members {
+                json.key(member.key)
+                json.value(member.value)
+            }
+        }
+        json.key("notRestorable")
+        json.value((unrestorable?.summary ?? UnrestorableSummary(assessments: 0, counts: [:])).json(file: detailsPath))
+        json.key("outcomes")
+        json.beginArray()
         // One line per outcome, compact: a pretty outcome spends a line per source line, which
         // for 20 criteria per assessment doubles the report.
-        try Self.writeMemberArray(to: file, buffer: &bytes) { add in
-            var element: [UInt8] = []
-            for outcome in outcomes {
-                element.removeAll(keepingCapacity: true)
-                element.append(contentsOf: "\n    ".utf8)
-                JSONWriter.write(json(outcome), into: &element)
-                try add(element)
-            }
+        var line = JSONStreamWriter(capacity: 256)
+        for outcome in outcomes {
+            line.value(self.json(outcome))
+            json.prerendered(line.bytes)
+            line.bytes.removeAll(keepingCapacity: true)
+            if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
         }
-        bytes.append(contentsOf: "\n}\n".utf8)
-        try file.write(bytes)
+        json.endArray()
+        json.endObject()
+        json.bytes.append(UInt8(ascii: "\n"))
+        try file.write(json.takeBytes())
         try file.commit()
         return path
-    }
-
-    /// Appends a member array of the root object, pretty, to `buffer`, flushing it to `file` as
-    /// it grows: `pieces` hands `add` one or more elements at a time, each rendered by
-    /// `appendElement` (several joined by commas), so a long list is never held whole.
-    static func writeMemberArray(to file: OutputFile, buffer: inout [UInt8],
-                                 pieces: (_ add: ([UInt8]) throws -> Void) throws -> Void) throws {
-        buffer.append(UInt8(ascii: "["))
-        var empty = true
-        try pieces { piece in
-            if !empty { buffer.append(UInt8(ascii: ",")) }
-            empty = false
-            buffer.append(contentsOf: piece)
-            if buffer.count >= 1 << 16 {
-                try file.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        buffer.append(contentsOf: (empty ? "]" : "\n  ]").utf8)
-    }
-
-    /// Appends `value` as the pretty text of one element of a member array of the root
-    /// object, on its own line.
-    static func appendElement(_ value: JSONValue, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: "\n    ".utf8)
-        JSONWriter.writePretty(value, atDepth: 2, into: &buffer)
     }
 
     /// RFC 3339 in UTC with milliseconds.
