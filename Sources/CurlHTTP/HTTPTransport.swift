@@ -24,13 +24,17 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The server could not be reached at all (refused, unknown host, connect timeout): no
     /// byte of the request reached it.
     public var isConnectFailure: Bool
+    /// The server redirected the request somewhere the token must not go (the message says
+    /// where); fatal.
+    public var isRefusedRedirect: Bool
     /// What went wrong, for people (never holds request headers).
     public var message: String
 
-    public init(_ kind: Kind, _ message: String, isConnectFailure: Bool = false) {
+    public init(_ kind: Kind, _ message: String, isConnectFailure: Bool = false, isRefusedRedirect: Bool = false) {
         self.kind = kind
         self.message = message
         self.isConnectFailure = isConnectFailure
+        self.isRefusedRedirect = isRefusedRedirect
     }
 
     public var description: String { message }
@@ -83,7 +87,7 @@ extension TransportError {
         } else if error.isTransient {
             self.init(.transient, error.detail)
         } else {
-            self.init(.fatal, error.description)
+            self.init(.fatal, error.description, isRefusedRedirect: error.isRedirectRefused)
         }
     }
 }

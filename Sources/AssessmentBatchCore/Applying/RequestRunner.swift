@@ -121,14 +121,16 @@ final class RequestRunner {
                     return .stopped(lastError: lastError)
                 case .fatal:
                     // A TLS verification failure or a refused redirect fails every request alike.
-                    control.abort(.transportFailure(error.message), abortTransfers: true)
+                    control.abort(error.isRefusedRedirect ? .redirectRefused(error.message) : .transportFailure(error.message),
+                                  abortTransfers: true)
                     return .stopped(lastError: lastError)
                 case .transient:
                     break
                 }
                 if error.isConnectFailure && !context.everAnswered.load(ordering: .relaxed) {
                     connectFailures += 1
-                    if connectFailures >= Self.connectFailuresBeforeUnreachable {
+                    // Also when the attempts run out first (--max-attempts below the count).
+                    if connectFailures >= Self.connectFailuresBeforeUnreachable || attempts >= policy.maxAttempts {
                         control.abort(.unreachable(error.message), abortTransfers: true)
                         return .stopped(lastError: lastError)
                     }

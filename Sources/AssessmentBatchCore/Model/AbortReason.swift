@@ -15,6 +15,9 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
     case localFailure(String)
     /// A transfer failed in a way retrying cannot fix (TLS verification, a malformed URL).
     case transportFailure(String)
+    /// The server redirected a request away from the base URL's origin (or in a way that would
+    /// change it): not followed, the message says where.
+    case redirectRefused(String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public enum AbortReason: Sendable, Equatable, CustomStringConvertible {
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT")"
         case .localFailure(let message):
             return "stopped before sending more: \(message)"
+        case .redirectRefused(let message):
+            return message
         case .transportFailure(let message):
             return "the connection to the server fails in a way retrying cannot fix: \(message)"
         }

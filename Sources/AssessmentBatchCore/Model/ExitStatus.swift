@@ -18,7 +18,7 @@ extension ExitStatus {
     /// The status of a run that stopped for `abort` (nil: it ran to its end) with `outcomes`.
     init(abort: AbortReason?, outcomes: [AssessmentOutcome]) {
         switch abort {
-        case .authenticationRejected?, .serverUnreachable?, .unreachable?, .notTheAPI?, .localFailure?, .transportFailure?:
+        case .authenticationRejected?, .serverUnreachable?, .unreachable?, .notTheAPI?, .localFailure?, .transportFailure?, .redirectRefused?:
             self = .aborted
         case .interrupted(let signal)?:
             self = signal == SIGTERM ? .terminated : .interrupted
