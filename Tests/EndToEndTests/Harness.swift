@@ -116,35 +116,46 @@ struct ProcessResult: Sendable {
 func runTool(_ arguments: [String], environment: [String: String], directory: String, launcher: [String] = [],
              whileRunning: @escaping @Sendable (Int32) -> Void = { _ in }) async -> ProcessResult {
     await runBlocking {
-        let process = Process()
         let tool = productPath("assessment-batch")
-        process.executableURL = URL(fileURLWithPath: launcher.first ?? tool)
-        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [tool] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return ProcessResult(status: -1, stdout: "", stderr: "\(error)") }
-        whileRunning(process.processIdentifier)
-        // Read both pipes fully before waiting, so a chatty child never blocks on a full pipe.
-        let errData = Mutex(Data())
-        let group = DispatchGroup()
-        group.enter()
-        Thread {
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            errData.withLock { $0 = data }
-            group.leave()
-        }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+        return runProcess(launcher.first ?? tool, launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [tool] + arguments,
+                          environment: env, directory: directory, whileRunning: whileRunning)
     }
+}
+
+/// Runs `executable` and waits for it, both outputs collected, each drained on its own thread
+/// so a chatty child never blocks on a full pipe. `environment` nil keeps this process's.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
+                stdin: String? = nil, whileRunning: (Int32) -> Void = { _ in }) -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    do { try process.run() } catch { return ProcessResult(status: -1, stdout: "", stderr: "\(error)") }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    whileRunning(process.processIdentifier)
+    let errData = Mutex(Data())
+    let group = DispatchGroup()
+    group.enter()
+    Thread {
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        errData.withLock { $0 = data }
+        group.leave()
+    }.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
 }
 
 /// The report of a run, parsed.

@@ -71,10 +71,7 @@ public enum PlanFile {
             if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
         }
         json.endArray()
-        json.endObject()
-        json.bytes.append(UInt8(ascii: "\n"))
-        try file.write(json.takeBytes())
-        try file.commit()
+        try file.commit(closing: &json)
         return path
     }
 

@@ -69,3 +69,14 @@ final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 }
+
+extension OutputFile {
+    /// Ends the document `json` streams into this file (its root object), writes what is left
+    /// with a final line break, and puts the file in place.
+    func commit(closing json: inout JSONStreamWriter) throws(FileError) {
+        json.endObject()
+        json.bytes.append(UInt8(ascii: "\n"))
+        try write(json.takeBytes())
+        try commit()
+    }
+}

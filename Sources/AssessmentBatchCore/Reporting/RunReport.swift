@@ -162,10 +162,7 @@ public struct RunReport: Sendable {
             if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
         }
         json.endArray()
-        json.endObject()
-        json.bytes.append(UInt8(ascii: "\n"))
-        try file.write(json.takeBytes())
-        try file.commit()
+        try file.commit(closing: &json)
         return path
     }
 
