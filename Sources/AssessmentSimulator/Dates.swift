@@ -7,6 +7,9 @@ import Darwin
 
 /// An instant in UTC with the precision it was written with.
 ///
+/// Deliberately not the tool's `Timestamp`: the simulator parses and compares dates with its own
+/// code so that it checks the tool's date handling instead of sharing its mistakes.
+///
 /// Dates are kept as seconds since the Unix epoch plus nanoseconds, and remember how many
 /// fractional digits to print (0 = none), so that a client's `…T11:00:00.250+02:00` comes back
 /// as `…T09:00:00.250Z`: normalised to UTC, nothing lost.
