@@ -470,7 +470,7 @@ public final class BatchLoader {
             }
         }
         guard problems.isEmpty else { return }
-        var expected: ExpectedValues? = row.expected.isEmpty ? nil : (update.expected ?? ExpectedValues())
+        var expected: ExpectedValues? = row.hasExpectations ? (update.expected ?? ExpectedValues()) : nil
         for column in row.setColumns where fieldSources[column] == nil {
             update.fields.take(column, from: row.fields)
             expected?.take(column, from: row.expected)
