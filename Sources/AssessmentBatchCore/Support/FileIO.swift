@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Reads up to `count` bytes from the start of a file.
 func readPrefix(path: String, count: Int) throws(FileError) -> [UInt8] {
