@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // libcurl, bound through pkg-config with a header-only shim for its variadic calls.
@@ -40,12 +41,19 @@ let package = Package(
         // A strict RFC 8259 reader and a writer that keep key order and exact number text,
         // shared by the tool and the simulator.
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
+        // Excel workbooks (.xlsx): a streaming sheet reader and a writer; ZIPFoundation (zlib
+        // through pkg-config) does the zip container.
+        .target(
+            name: "XLSX",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         // One blocking HTTP request at a time over a libcurl easy handle.
         .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The domain: reading, validation, planning, applying, reporting.
         .target(
             name: "AssessmentBatchCore",
-            dependencies: ["CurlHTTP", "SharedSupport", "StrictJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CurlHTTP", "SharedSupport", "StrictJSON", "XLSX", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The command-line surface (one subcommand per file); the executable only calls it.
@@ -85,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "AssessmentBatchCoreTests",
             dependencies: ["AssessmentBatchCore", "SharedSupport", "StrictJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XLSXTests",
+            dependencies: ["XLSX"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
