@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XLSXTests",
-            dependencies: ["XLSX"],
+            dependencies: ["XLSX", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

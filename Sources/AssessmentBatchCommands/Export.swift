@@ -31,7 +31,7 @@ extension AssessmentBatchCommand {
         @Option(name: .customLong("id"), help: ArgumentHelp("Export this assessment (repeatable).", valueName: "ID"))
         var ids: [Int] = []
 
-        @Option(name: .customLong("ids"), help: ArgumentHelp("Export the assessments listed in FILE: one id per line, or a CSV/TSV/JSONL file with an assessmentId column (a failures file, say).", valueName: "FILE"))
+        @Option(name: .customLong("ids"), help: ArgumentHelp("Export the assessments listed in FILE: one id per line, or a CSV/TSV/JSONL/.xlsx file with an assessmentId column (a failures file, say).", valueName: "FILE"))
         var idsFile: String?
 
         @Option(help: "CSV delimiter: ',' (default), ';' (German Excel) or 'tab'.")
@@ -65,7 +65,7 @@ extension AssessmentBatchCommand {
         }
 
         private func format() throws -> InputFormat {
-            guard let format = InputFormat(path: output) else {
+            guard let format = InputFormat(path: output), format != .xlsx else {
                 throw ValidationError("--output must end in .csv, .tsv or .jsonl, not '\(output)'.")
             }
             return format

@@ -3,11 +3,14 @@ import AssessmentBatchCore
 
 /// Options shared by every command that reads input files.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Input files: .csv, .tsv, .txt (tab-separated), .jsonl or .ndjson.")
+    @Argument(help: "Input files: .csv, .tsv, .txt (tab-separated), .jsonl, .ndjson or .xlsx (Excel workbook).")
     var files: [String] = []
 
-    @Option(help: "Input format for every file, overriding the extension: csv, tsv or jsonl.")
+    @Option(help: "Input format for every file, overriding the extension: csv, tsv, jsonl or xlsx.")
     var format: String?
+
+    @Option(help: "The worksheet of .xlsx inputs to read (default: the first). A name no sheet has lists the sheets there are.")
+    var sheet: String?
 
     @Option(help: "CSV delimiter: ',', ';' or 'tab' (default: detected from the header).")
     var delimiter: String?
@@ -32,7 +35,7 @@ struct InputOptions: ParsableArguments {
         var options = LoadOptions(scorecards: scorecards)
         if let format {
             guard let parsed = InputFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be csv, tsv or jsonl, not '\(format)'.")
+                throw ValidationError("--format must be csv, tsv, jsonl or xlsx, not '\(format)'.")
             }
             options.format = parsed
         }
@@ -44,6 +47,7 @@ struct InputOptions: ParsableArguments {
             default: throw ValidationError("--delimiter must be ',', ';' or 'tab', not '\(delimiter)'.")
             }
         }
+        options.sheet = sheet
         if let timezone {
             guard let zone = Timestamp.Zone(timezone) else {
                 throw ValidationError("--timezone must be an IANA name like Europe/Berlin or an offset like +01:00, not '\(timezone)'.")
@@ -65,5 +69,6 @@ struct InputOptions: ParsableArguments {
         object.append("delimiter", delimiter.map { .string($0) } ?? .null)
         object.append("timezone", timezone.map { .string($0) } ?? .null)
         object.append("encoding", encoding.map { .string($0) } ?? .null)
+        if let sheet { object.append("sheet", .string(sheet)) }
     }
 }

@@ -19,7 +19,7 @@ public struct CellReference: Hashable, Sendable, Comparable, CustomStringConvert
     /// Excel's limits. `$` anchors (`$D$17`) are accepted and dropped.
     public init?(_ text: String) {
         var text = text
-        guard let parsed = text.withUTF8({ CellReference(bytes: UnsafeBufferPointer($0)) }) else { return nil }
+        guard let parsed = text.withUTF8({ CellReference(bytes: $0) }) else { return nil }
         self = parsed
     }
 

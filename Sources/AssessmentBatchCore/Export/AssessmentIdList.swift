@@ -8,10 +8,14 @@ public struct IdListError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Reads the assessment ids `export --ids FILE` selects: one id per line, or any CSV/TSV/JSONL
-/// file with an `assessmentId` column (a failures file, an earlier sheet), in file order
+/// or `.xlsx` file with an `assessmentId` column (a failures file, an earlier sheet), in file order
 /// without repeats.
 public enum AssessmentIdList {
     public static func read(path: String) throws(IdListError) -> [Int] {
+        if InputFormat(path: path) == .xlsx {
+            var seen = Set<Int>()
+            return try readWorkbook(path: path).filter { seen.insert($0).inserted }
+        }
         var bytes: [UInt8]
         do {
             bytes = try readWholeFile(path: path, limit: 1 << 30)

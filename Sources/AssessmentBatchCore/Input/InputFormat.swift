@@ -1,9 +1,9 @@
 /// The kinds of input file the tool reads.
 public enum InputFormat: String, Sendable, CaseIterable {
-    case csv, tsv, jsonl
+    case csv, tsv, jsonl, xlsx
 
-    /// The format named by a file's extension (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`), if
-    /// any. `.txt` is TSV: Excel's "Unicode Text" (UTF-16, tab-separated) is saved that way.
+    /// The format named by a file's extension (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`,
+    /// `.xlsx`), if any. `.txt` is TSV: Excel's "Unicode Text" (UTF-16, tab-separated) is saved that way.
     public init?(path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
@@ -11,6 +11,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
         case "csv": self = .csv
         case "tsv", "tab", "txt": self = .tsv
         case "jsonl", "ndjson": self = .jsonl
+        case "xlsx": self = .xlsx
         default: return nil
         }
     }
@@ -25,7 +26,7 @@ public struct InputDescription: Sendable {
     public var format: InputFormat
     /// The CSV delimiter (`,` `;` or tab); unused for JSONL.
     public var delimiter: UInt8 = UInt8(ascii: ",")
-    /// The header fields exactly as spelt in the file (CSV only).
+    /// The header fields exactly as spelt in the file (CSV and workbooks).
     public var header: [String] = []
     /// The encoding the file was read in (failures files are written in it).
     public var encoding = TextEncoding.utf8
@@ -37,6 +38,8 @@ public struct InputDescription: Sendable {
     public var rows = 0
     /// SHA-256 of the file's bytes, in hex.
     public var sha256 = ""
+    /// The worksheet read (workbooks only).
+    public var sheet: String?
 
     public init(path: String, format: InputFormat) {
         self.path = path

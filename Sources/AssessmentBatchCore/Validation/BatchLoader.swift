@@ -12,6 +12,8 @@ public struct LoadOptions: Sendable {
     /// The encoding of files without a byte order mark; nil reads UTF-8 (and says so when the
     /// bytes are not).
     public var encoding: EncodingOption?
+    /// The worksheet of `.xlsx` inputs to read; nil reads the first.
+    public var sheet: String?
 
     public init(format: InputFormat? = nil, delimiter: UInt8? = nil, zone: Timestamp.Zone? = nil,
                 scorecards: ScorecardCatalog? = nil, limits: InputLimits = InputLimits(), encoding: EncodingOption? = nil) {
@@ -68,15 +70,15 @@ public struct LoadedBatch: Sendable {
 /// Single-threaded; the properties touched per row opt out of run-time exclusivity checks,
 /// which cost more than the work on a typical row (the compiler still checks them statically).
 public final class BatchLoader {
-    private let options: LoadOptions
-    @exclusivity(unchecked) private var inputs: [InputDescription] = []
+    let options: LoadOptions
+    @exclusivity(unchecked) var inputs: [InputDescription] = []
     /// Problems with where they were found, sorted when loading finishes.
     private var located: [(SourceLocation, Diagnostic)] = []
     private var filesWithErrors: Set<Int> = []
     /// Header positions without a name in the CSV being read (Excel's trailing delimiters).
     private var unnamedColumns: Set<Int> = []
     /// The `…Before` columns of the CSV being read: every row carries them.
-    private var headerBefore = ColumnSet()
+    var headerBefore = ColumnSet()
     /// One update per assessment, in order of first appearance, merged as rows arrive; kept
     /// apart from what only the checks need, so a valid batch is handed on without a copy.
     @exclusivity(unchecked) private var updates: [AssessmentUpdate] = []
@@ -92,7 +94,7 @@ public final class BatchLoader {
     private var criteriaHint = 0
     /// Rows whose assessment id is unknown, kept apart.
     private var orphanRows: [(SourceLocation, String)] = []
-    @exclusivity(unchecked) private var decoder: RowDecoder
+    @exclusivity(unchecked) var decoder: RowDecoder
     /// The last row's storage, reused by `decodeRow`.
     @exclusivity(unchecked) private var spareRow = DecodedRow(location: SourceLocation(input: 0, line: 0))
 
@@ -114,10 +116,11 @@ public final class BatchLoader {
         let inputIndex = inputs.count
         guard let format = options.format ?? InputFormat(path: path) else {
             inputs.append(InputDescription(path: path, format: .csv))
-            fileError(inputIndex, 1, "cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl or .ndjson, or pass --format")
+            fileError(inputIndex, 1, "cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl, .ndjson or .xlsx, or pass --format")
             return
         }
         inputs.append(InputDescription(path: path, format: format))
+        if format == .xlsx { return readWorkbook(path, inputIndex: inputIndex) }
         let reader: ChunkedFileReader
         let prefix: [UInt8]
         do {
@@ -144,6 +147,8 @@ public final class BatchLoader {
                 try readCSV(reader, text: text, inputIndex: inputIndex, digest: &digest)
             case .jsonl:
                 try readJSONL(reader, inputIndex: inputIndex, digest: &digest)
+            case .xlsx:
+                break  // read by `readWorkbook` above
             }
         } catch is StopReading {
             // the header's problems are already recorded
@@ -241,7 +246,7 @@ public final class BatchLoader {
 
     /// Hands `decode` a cleared row for `location`, then groups it. The row's arrays are kept
     /// from one row to the next, so a typical row allocates nothing.
-    private func decodeRow(at location: SourceLocation, _ decode: (inout DecodedRow) -> Void) {
+    func decodeRow(at location: SourceLocation, _ decode: (inout DecodedRow) -> Void) {
         var row = DecodedRow(location: location)
         swap(&row, &spareRow)
         row.reset(location: location)
@@ -557,12 +562,12 @@ public final class BatchLoader {
         }
     }
 
-    private func fileError(_ inputIndex: Int, _ line: Int, _ message: String) {
+    func fileError(_ inputIndex: Int, _ line: Int, _ message: String) {
         filesWithErrors.insert(inputIndex)
         located.append((SourceLocation(input: inputIndex, line: line), Diagnostic(file: inputs[inputIndex].path, line: line, message: message)))
     }
 
-    private func hasFileErrors(_ inputIndex: Int) -> Bool {
+    func hasFileErrors(_ inputIndex: Int) -> Bool {
         filesWithErrors.contains(inputIndex)
     }
 }
