@@ -213,7 +213,14 @@ final class SheetRowReader: WorkbookXMLHandler {
             trimValue(&cell)
             cell.kind = .isoDate
         }
-        if cell.count == 0 { return }  // an empty <v/> or text: no value
+        if cell.count == 0 {
+            // An empty text is no value; a formula with an empty number (openpyxl writes
+            // `<f>…</f><v></v>`) was never calculated.
+            if hasFormula && cell.kind != .text {
+                pending.append(PendingCell(column: cellColumn, kind: .formulaWithoutValue, inShared: false, start: scratch.count, count: 0))
+            }
+            return
+        }
         pending.append(cell)
     }
 

@@ -20,9 +20,9 @@ protocol WorkbookXMLHandler: AnyObject {
 ///
 /// Hand-written rather than Foundation's `XMLParser`: `XMLParser(data:)` fails on documents
 /// above 10 MB on Linux (swift-corelibs-foundation #4851), and `XMLParser(stream:)`, which
-/// works, read a 100,000-row sheet about 6 times slower than this scanner in this repository's
-/// measurement (both building the same rows; docs/benchmarks.md), since it makes a `String` of
-/// every name, attribute and text. A sheet's XML is regular: elements, attributes, text, the five
+/// works, took several times the CPU of this scanner on the same 100,000-row sheet, collecting
+/// the same cells (measured once; the numbers are in docs/benchmarks.md), since it makes a
+/// `String` of every name, attribute and text. A sheet's XML is regular: elements, attributes, text, the five
 /// predefined entities and numeric references. Anything with a DTD is refused outright (no
 /// entity is ever defined, expanded or fetched); comments and processing instructions are
 /// skipped. Only the bytes of one unfinished token are kept between chunks, so memory stays flat

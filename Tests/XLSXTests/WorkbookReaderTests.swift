@@ -68,7 +68,7 @@ func readError(_ path: String, sheet: String? = nil, limits: WorkbookLimits = Wo
             <?xml version="1.0" encoding="UTF-8"?>
             <x:worksheet xmlns:x="\(main)"><x:dimension ref="A1:J7"/><x:sheetData>
             <x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c><x:c t="s"><x:v>2</x:v></x:c><x:c t="s"><x:v>3</x:v></x:c></x:row>
-            <x:row r="3" spans="1:10"><x:c r="A3"><x:v>5</x:v></x:c><x:c r="C3" t="inlineStr"><x:is><x:r><x:t>in</x:t></x:r><x:r><x:t>line_x000A_</x:t></x:r><x:rPh><x:t>x</x:t></x:rPh></x:is></x:c><x:c r="D3" t="str"><x:f>"calc"&amp;"ulated"</x:f><x:v>calculated</x:v></x:c><x:c r="E3" t="b"><x:v>1</x:v></x:c><x:c r="F3" t="e"><x:v>#N/A</x:v></x:c><x:c r="G3" s="1"><x:v>45455.5</x:v></x:c><x:c r="H3" s="2"><x:v>3.5</x:v></x:c><x:c r="I3"><x:f>SUM(A1:A2)</x:f></x:c><x:c r="J3" s="3"><x:v>45455.000011574074</x:v></x:c></x:row>
+            <x:row r="3" spans="1:10"><x:c r="A3"><x:v>5</x:v></x:c><x:c r="C3" t="inlineStr"><x:is><x:r><x:t>in</x:t></x:r><x:r><x:t>line_x000A_</x:t></x:r><x:rPh><x:t>x</x:t></x:rPh></x:is></x:c><x:c r="D3" t="str"><x:f>"calc"&amp;"ulated"</x:f><x:v>calculated</x:v></x:c><x:c r="E3" t="b"><x:v>1</x:v></x:c><x:c r="F3" t="e"><x:v>#N/A</x:v></x:c><x:c r="G3" s="1"><x:v>45455.5</x:v></x:c><x:c r="H3" s="2"><x:v>3.5</x:v></x:c><x:c r="I3"><x:f>SUM(A1:A2)</x:f></x:c><x:c r="J3" s="3"><x:v>45455.000011574074</x:v></x:c><x:c r="K3"><x:f>1/0</x:f><x:v></x:v></x:c><x:c r="L3" t="str"><x:f>""</x:f><x:v></x:v></x:c></x:row>
             <x:row><x:c><x:v>7.0</x:v></x:c><x:c r="E4" t="d"><x:v>2024-06-12T13:00:00</x:v></x:c><x:c r="F4" s="1"/></x:row>
             <x:row r="6"/>
             <x:row r="7"><x:c r="B7"><x:v> 1.5E3 </x:v></x:c><x:c r="C7" t="inlineStr"><x:is><x:t/></x:is></x:c></x:row>
@@ -84,7 +84,7 @@ func readError(_ path: String, sheet: String? = nil, limits: WorkbookLimits = Wo
         #expect(summary == WorkbookSummary(sheetName: "Data & more", sheetNames: ["Chart", "Data & more", "Other"], date1904: false))
         #expect(rows == [
             #"1: A1 text "assessmentId" | B1 text "Rich text" | C1 text "a\#rb & _x000D_ 😀 <tag> 😀 <raw> ""#,
-            #"3: A3 number 5 | C3 text "inline\#n" | D3 text "calculated" | E3 boolean 1 | F3 error #N/A | G3 date 45455.5 | H3 number 3.5 | I3 formulaWithoutValue  | J3 date 45455.000011574074"#,
+            #"3: A3 number 5 | C3 text "inline\#n" | D3 text "calculated" | E3 boolean 1 | F3 error #N/A | G3 date 45455.5 | H3 number 3.5 | I3 formulaWithoutValue  | J3 date 45455.000011574074 | K3 formulaWithoutValue "#,
             "4: A4 number 7.0 | E4 isoDate 2024-06-12T13:00:00",
             "7: B7 number 1.5E3",
         ])

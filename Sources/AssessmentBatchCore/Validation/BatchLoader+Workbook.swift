@@ -96,6 +96,10 @@ extension BatchLoader {
             if column == .assessmentId { assessmentIdGiven = true }
             let problemsBefore = decoded.problems.count
             let heldBefore = decoded.heldDates.count
+            if cell.kind == .error || cell.kind == .formulaWithoutValue,
+               [.categoryId, .criterionId, .score, .reason].contains(column) {
+                criterion.named.insert(column)  // the cell is there: its problem is the only one
+            }
             switch cell.kind {
             case .error:
                 decoded.problems.append("\(column.rawValue): the cell holds the error \(cell.string)")
