@@ -32,9 +32,11 @@ final class SheetRowReader: WorkbookXMLHandler {
     private var rowNumber: Int?
     private var inRow = false
     private var nextColumn = 1
-    private var pending: [PendingCell] = []
-    private var scratch: [UInt8] = []
-    private var cells: [SheetCell] = []
+    // The per-cell state opts out of run-time exclusivity checks, which cost more than the work
+    // on a typical cell (the compiler still checks them statically).
+    @exclusivity(unchecked) private var pending: [PendingCell] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var cells: [SheetCell] = []
 
     private var inCell = false
     private var cellColumn = 0
@@ -113,7 +115,20 @@ final class SheetRowReader: WorkbookXMLHandler {
         inInline = false
         phoneticDepth = 0
         cellColumn = nextColumn
-        if let raw = attributes.raw("r") {
+        // One pass over the attributes for the three a cell may have.
+        var address: UnsafeBufferPointer<UInt8>?
+        var typeName: UnsafeBufferPointer<UInt8>?
+        var styleIndex: UnsafeBufferPointer<UInt8>?
+        attributes.forEach { name, value in
+            guard name.count == 1 else { return }
+            switch name[0] {
+            case UInt8(ascii: "r"): address = value
+            case UInt8(ascii: "t"): typeName = value
+            case UInt8(ascii: "s"): styleIndex = value
+            default: break
+            }
+        }
+        if let raw = address {
             guard let reference = CellReference(bytes: raw) else {
                 throw problem("a cell reference \"\(String(decoding: raw, as: UTF8.self))\" that names no cell")
             }
@@ -125,7 +140,7 @@ final class SheetRowReader: WorkbookXMLHandler {
         }
         nextColumn = cellColumn + 1
         cellType = .number
-        if let type = attributes.raw("t") {
+        if let type = typeName {
             if type.isName("s") { cellType = .shared }
             else if type.isName("n") { cellType = .number }
             else if type.isName("inlineStr") { cellType = .inlineString }
@@ -136,7 +151,7 @@ final class SheetRowReader: WorkbookXMLHandler {
             else { throw problem("cell \(reference) has an unknown type t=\"\(String(decoding: type, as: UTF8.self))\"") }
         }
         cellStyle = 0
-        if let style = attributes.raw("s") {
+        if let style = styleIndex {
             cellStyle = Self.integer(style) ?? 0
         }
     }
@@ -235,7 +250,9 @@ final class SheetRowReader: WorkbookXMLHandler {
 
     /// Decodes `_xHHHH_` escapes in `scratch[start...]` in place.
     private func decodeEscapes(from start: Int) {
-        guard scratch[start...].contains(UInt8(ascii: "_")) else { return }
+        guard start < scratch.count else { return }
+        let underscore = scratch.withUnsafeBufferPointer { memchr($0.baseAddress! + start, Int32(UInt8(ascii: "_")), $0.count - start) }
+        guard underscore != nil else { return }
         decoded.removeAll(keepingCapacity: true)
         scratch.withUnsafeBufferPointer { WorkbookStringEscape.decode(UnsafeBufferPointer(rebasing: $0[start...]), into: &decoded) }
         scratch.removeSubrange(start...)

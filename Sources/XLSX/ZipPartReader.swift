@@ -144,8 +144,10 @@ final class ZipPartReader {
                     if entry.method == 8 && count < size { bytes += [UInt8](repeating: 0, count: size - count) }
                     return Data(bytes)
                 }
+                var checksum: UInt32 = 0
                 let consume: (Data) throws -> Void = { data in
                     inflated += UInt64(data.count)
+                    checksum = data.withUnsafeBytes { ZipCRC32.update(checksum, $0) }
                     if inflated > cap || inflated > ratioCap {
                         failure = tooLarge
                         throw StopInflating()
@@ -167,15 +169,12 @@ final class ZipPartReader {
                         throw StopInflating()
                     }
                 }
-                var checksum: CRC32 = 0
                 if entry.method == 8 {
-                    checksum = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: 256 << 10, skipCRC32: false,
-                                                   provider: provide, consumer: consume)
+                    _ = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: 256 << 10, skipCRC32: true,
+                                            provider: provide, consumer: consume)
                 } else {
                     while consumed < entry.compressedSize {
-                        let chunk = try provide(0, 256 << 10)
-                        checksum = chunk.crc32(checksum: checksum)
-                        try consume(chunk)
+                        try consume(try provide(0, 256 << 10))
                     }
                 }
                 if checksum != entry.crc32 { throw damaged("its checksum does not match") }
