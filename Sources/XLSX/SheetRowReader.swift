@@ -189,7 +189,14 @@ final class SheetRowReader: WorkbookXMLHandler {
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>) throws(WorkbookReadError) {
         scratch.append(contentsOf: bytes)
+        if scratch.count > Self.maxRowBytes {
+            throw problem("a row holds more than \(Self.maxRowBytes >> 20) MB of values, which no spreadsheet program writes")
+        }
     }
+
+    /// The most a row's values may hold: memory stays bounded whatever a hostile sheet holds
+    /// (Excel's own limit is 16,384 cells of 32,767 characters).
+    static let maxRowBytes = 64 << 20
 
     private func finishCell() throws(WorkbookReadError) {
         guard hasValue else {

@@ -215,4 +215,27 @@ struct WorkbookInputTests {
             #expect(error.description == "\(bad):2: assessmentId must be a positive integer, got 4.5 (cell A2)")
         }
     }
+
+    @Test func skippedRowsOfAWorkbookGoToAFailuresFile() async throws {
+        guard pythonHas("openpyxl") else { return skipNote("python3 openpyxl is not installed") }
+        try await withSimulator(assessments: 40) { simulator in
+            let dir = scratchDirectory()
+            simulator.keepPatchBodies()
+            let targets = editableAssessments(simulator, count: 2)
+            let (c0, k0) = criteria(of: targets[0].1)[0]
+            let score0 = newScore(for: k0, current: targets[0].0.criterion(categoryId: c0, criterionId: k0.id)?.score)
+            let (c1, k1) = criteria(of: targets[1].1)[0]
+            let path = try pythonWorkbook("""
+                [["assessmentId", "categoryId", "criterionId", "score", "reason"],
+                 [\(targets[0].0.id), \(c0), \(k0.id), \(score0), None],
+                 [\(targets[1].0.id), \(c1), \(k1.id), 4.5, "+49 170 1234567"]]
+                """, in: dir)
+            let result = await runJob([path], simulator: simulator, out: "\(dir)/run", skipInvalid: true)
+            #expect(result.exitStatus == .failures, "\(result.diagnostics)")
+            #expect(simulator.patchBodies(for: targets[0].0.id) == [#"{"criteria":[{"categoryId":\#(c0),"criterionId":\#(k0.id),"score":\#(score0)}]}"#])
+            let failures = try #require(read("\(dir)/run/cells.failures.csv"))
+            #expect(failures == "\u{FEFF}assessmentId,categoryId,criterionId,score,reason,error,errorKind,sourceLine\r\n"
+                + "\(targets[1].0.id),\(c1),\(k1.id),4.5,+49 170 1234567,\"score must be a whole number ≥ 0, got 4.5 (cell D3)\",invalid,3\r\n")
+        }
+    }
 }

@@ -124,7 +124,11 @@ public struct RunReport: Sendable {
             var object = JSONObject()
             object.append("path", .string(input.path))
             object.append("format", .string(input.format.rawValue))
-            if input.format != .jsonl { object.append("delimiter", .string(String(UnicodeScalar(input.delimiter)))) }
+            if input.format == .xlsx {
+                object.append("sheet", input.sheet.map { .string($0) } ?? .null)
+            } else if input.format != .jsonl {
+                object.append("delimiter", .string(String(UnicodeScalar(input.delimiter))))
+            }
             object.append("encoding", .string(input.encoding.name))
             object.append("sha256", .string(input.sha256))
             object.append("rows", .number(String(input.rows)))
