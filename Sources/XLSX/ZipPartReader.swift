@@ -132,8 +132,9 @@ final class ZipPartReader {
                 // is exactly `size` long, zero-padded after the entry's last byte, because
                 // ZIPFoundation's inflate loop (0.9.20, Linux) tells zlib a chunk is `size` bytes
                 // whatever it holds; zeros are no valid continuation, so a stream that has not
-                // ended fails on them.
+                // ended fails on them or, decoded as more data, runs past the declared size.
                 var consumed: UInt64 = 0
+                var padded = false
                 let directory = directory
                 let provide: (Int64, Int) throws -> Data = { _, size in
                     let left = entry.compressedSize - consumed
@@ -141,12 +142,21 @@ final class ZipPartReader {
                     let count = Int(min(UInt64(size), left))
                     var bytes = try directory.read(at: start + consumed, count: count)
                     consumed += UInt64(count)
-                    if entry.method == 8 && count < size { bytes += [UInt8](repeating: 0, count: size - count) }
+                    if entry.method == 8 && count < size {
+                        bytes += [UInt8](repeating: 0, count: size - count)
+                        padded = true
+                    }
                     return Data(bytes)
                 }
                 var checksum: UInt32 = 0
                 let consume: (Data) throws -> Void = { data in
                     inflated += UInt64(data.count)
+                    if inflated > entry.uncompressedSize {
+                        // More than the directory declares: a stream that did not end within its
+                        // bytes (decoding the padding), or a directory that lies.
+                        failure = damaged(padded ? "its compressed data ends before its content does" : "it inflates beyond the size its directory entry declares")
+                        throw StopInflating()
+                    }
                     checksum = data.withUnsafeBytes { ZipCRC32.update(checksum, $0) }
                     if inflated > cap || inflated > ratioCap {
                         failure = tooLarge

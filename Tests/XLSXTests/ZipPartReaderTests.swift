@@ -54,6 +54,28 @@ import ZIPFoundation
         #expect(error.message.hasSuffix("copy the file again, or open it in Excel, which may repair it, and save it as .xlsx"))
     }
 
+    @Test func neverReadsPastAPartsCompressedBytes() throws {
+        // The directory says the sheet's compressed data is shorter than it is: the deflate stream
+        // does not end within it, and reading stops there instead of running on through the file.
+        let book = TestWorkbook.simple(sheetData: String(repeating: #"<row><c t="inlineStr"><is><t>text \#(UUID().uuidString)</t></is></c></row>"#, count: 300))
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: try book.write())))
+        let marker = Array("xl/worksheets/sheet1.xml".utf8)
+        let central: [UInt8] = [0x50, 0x4B, 0x01, 0x02]
+        func isSheetEntry(_ at: Int) -> Bool {
+            guard at + 46 + marker.count <= bytes.count, Array(bytes[at..<(at + 4)]) == central else { return false }
+            return Array(bytes[(at + 46)..<(at + 46 + marker.count)]) == marker
+        }
+        let found: Int? = (0..<bytes.count).first(where: isSheetEntry)
+        let entry = try #require(found)
+        let size = Int(bytes[entry + 20]) | Int(bytes[entry + 21]) << 8 | Int(bytes[entry + 22]) << 16
+        let half = size / 2
+        bytes[entry + 20] = UInt8(half & 0xFF)
+        bytes[entry + 21] = UInt8((half >> 8) & 0xFF)
+        bytes[entry + 22] = UInt8((half >> 16) & 0xFF)
+        let error = try #require(readError(file(bytes)))
+        #expect(error == WorkbookReadError(.damagedZip, "the workbook's part xl/worksheets/sheet1.xml is damaged (its compressed data ends before its content does): copy the file again, or open it in Excel, which may repair it, and save it as .xlsx"))
+    }
+
     @Test func refusesAZipThatIsNoWorkbook() throws {
         var docx = TestWorkbook()
         docx.add("word/document.xml", "<w:document/>")
