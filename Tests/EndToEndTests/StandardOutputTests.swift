@@ -13,7 +13,7 @@ import Testing
     }
 
     /// Exit 0, nothing on stderr; returns stdout.
-    private func expectPrinted(_ result: ProcessResult, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    private func expectPrinted(_ result: ProcessResult, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
         #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr == "", sourceLocation: sourceLocation)
         return result.stdout

@@ -1,16 +1,29 @@
 @testable import AssessmentBatchCore
+import AssessmentSimulator
 import Foundation
 import StrictJSON
 import Testing
 
 /// The one version constant reaches every place that names it: `--version`, `report.json`,
-/// the journal and the metrics file's build-info series.
+/// the journal, the metrics file's build-info series, and the image tag of the Kubernetes sample
+/// (the one copy a person must change with it; this test says so).
 @Suite struct VersionTests {
     @Test func theVersionIsAPlainDottedTriple() {
         // scripts/package names the .deb after it; Debian versions must start with a digit.
         let parts = toolVersion.split(separator: ".", omittingEmptySubsequences: false)
         #expect(parts.count == 3)
         #expect(parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+    }
+
+    @Test func theKubernetesSampleRunsThisVersion() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/nightly/kubernetes-cronjob.yaml").path
+        let text = try #require(read(sample))
+        let images = text.split(separator: "\n").filter { $0.contains("image: ") }
+        #expect(images.count == 2)
+        for image in images {
+            #expect(image.hasSuffix("/assessment-batch:\(toolVersion)"), "\(image)")
+        }
     }
 
     @Test func theMetricsFileCarriesItAsBuildInfo() {
