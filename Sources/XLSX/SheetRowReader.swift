@@ -27,6 +27,8 @@ final class SheetRowReader: WorkbookXMLHandler {
     }
 
     private(set) var finished = false
+    /// The most bytes one row's buffers held, for the tests that check memory stays flat.
+    private(set) var largestRowBytes = 0
     private var inSheetData = false
     private var lastRow = 0
     private var rowNumber: Int?
@@ -270,6 +272,8 @@ final class SheetRowReader: WorkbookXMLHandler {
         inRow = false
         let number = rowNumber ?? lastRow + 1
         lastRow = number
+        largestRowBytes = max(largestRowBytes, scratch.capacity + pending.capacity * MemoryLayout<PendingCell>.stride
+                              + cells.capacity * MemoryLayout<SheetCell>.stride)
         guard !pending.isEmpty else { return }
         cells.removeAll(keepingCapacity: true)
         let date1904 = date1904

@@ -1,13 +1,3 @@
-/// What reading a workbook found out besides its rows.
-public struct WorkbookSummary: Sendable, Equatable {
-    /// The sheet that was read.
-    public var sheetName: String
-    /// Every sheet of the workbook, in tab order.
-    public var sheetNames: [String]
-    /// Whether the workbook uses the 1904 date system.
-    public var date1904: Bool
-}
-
 /// Reads one worksheet of an `.xlsx` workbook as a stream of rows.
 ///
 /// All archive work happens inside `read`, synchronously: ZIPFoundation's `Archive` is not
@@ -19,6 +9,20 @@ public enum WorkbookReader {
     /// value, in sheet order, and returns what it learnt about the workbook.
     public static func read(path: String, sheet: String? = nil, limits: WorkbookLimits = WorkbookLimits(),
                             onRow: (SheetRow) -> Void) throws(WorkbookReadError) -> WorkbookSummary {
+        var held = HeldMemory()
+        return try read(path: path, sheet: sheet, limits: limits, held: &held, onRow: onRow)
+    }
+
+    /// What reading held besides the shared strings, at most: it does not grow with the sheet.
+    struct HeldMemory {
+        var scannerBytes = 0
+        var rowBytes = 0
+        var sharedStringBytes = 0
+    }
+
+    /// `read`, reporting what it held (for the tests that check memory stays flat).
+    static func read(path: String, sheet: String?, limits: WorkbookLimits, held: inout HeldMemory,
+                     onRow: (SheetRow) -> Void) throws(WorkbookReadError) -> WorkbookSummary {
         let zip = try ZipPartReader.open(path: path, limits: limits)
         let workbookPart = try findWorkbookPart(zip, limits: limits)
         let list = try WorkbookSheetList.read(workbookPart, from: zip, limits: limits)
@@ -41,6 +45,8 @@ public enum WorkbookReader {
                     return !reader.finished  // what follows the rows (merges, validations) is not needed
                 }
                 if !reader.finished { try scanner.finish(handler: reader) }
+                held = HeldMemory(scannerBytes: scanner.largestHeldBytes, rowBytes: reader.largestRowBytes,
+                                  sharedStringBytes: strings.bytes.capacity + strings.ends.capacity * 8)
             } catch {
                 var located = error
                 if located.row == nil { located.row = reader.currentRow }

@@ -4,18 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// What a workbook part's reader does with the scanner's tokens. Names are local names: a
-/// prefix (`x:row`) is dropped, so prefixed and unprefixed files read alike.
-protocol WorkbookXMLHandler: AnyObject {
-    /// Whether text between tags is wanted now; when not, it is skipped without decoding.
-    var wantsText: Bool { get }
-    func startElement(_ name: UnsafeBufferPointer<UInt8>, _ attributes: WorkbookXMLAttributes, selfClosing: Bool) throws(WorkbookReadError)
-    func endElement(_ name: UnsafeBufferPointer<UInt8>) throws(WorkbookReadError)
-    /// Character data with entities decoded and line ends normalised; one call per run of text
-    /// between two tags (CDATA sections arrive as their own calls).
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) throws(WorkbookReadError)
-}
-
 /// A small pull scanner over the bytes of an XML part, fed in chunks as the part inflates.
 ///
 /// Hand-written rather than Foundation's `XMLParser`: `XMLParser(data:)` fails on documents
@@ -36,6 +24,8 @@ struct WorkbookXMLScanner {
     /// Decoded text when it needed entity decoding or line-end normalisation.
     private var scratch: [UInt8] = []
     private var sawRoot = false
+    /// The most bytes held between chunks, for the tests that check memory stays flat.
+    private(set) var largestHeldBytes = 0
 
     init(part: String, maxTokenBytes: Int = 32 << 20) {
         self.part = part
@@ -51,6 +41,7 @@ struct WorkbookXMLScanner {
             buffer.append(contentsOf: chunk)
             try scanBuffer(isFinal: false, handler: handler)
         }
+        largestHeldBytes = max(largestHeldBytes, buffer.capacity + scratch.capacity)
         if buffer.count > maxTokenBytes {
             throw WorkbookReadError(.tooLarge, "\(part) holds an XML token longer than \(maxTokenBytes >> 20) MB: not a workbook Excel writes")
         }
@@ -302,53 +293,6 @@ struct WorkbookXMLScanner {
         guard let base = name.baseAddress, let colon = memchr(base, Int32(UInt8(ascii: ":")), name.count) else { return name }
         let start = UnsafePointer<UInt8>(colon.assumingMemoryBound(to: UInt8.self)) - base + 1
         return UnsafeBufferPointer(rebasing: name[start...])
-    }
-}
-
-/// The attributes of one start tag, parsed only when asked for (a cell needs two or three).
-struct WorkbookXMLAttributes {
-    let bytes: UnsafeBufferPointer<UInt8>
-
-    /// The raw value (entities not decoded) of the attribute with this local name.
-    func raw(_ localName: StaticString) -> UnsafeBufferPointer<UInt8>? {
-        var found: UnsafeBufferPointer<UInt8>?
-        forEach { name, value in
-            if found == nil && name.isName(localName) { found = value }
-        }
-        return found
-    }
-
-    /// The value with entities decoded, as a `String`; nil when absent or undecodable.
-    func string(_ localName: StaticString, part: String) throws(WorkbookReadError) -> String? {
-        guard let raw = raw(localName) else { return nil }
-        var out: [UInt8] = []
-        try WorkbookXMLScanner.decodeEntities(raw, into: &out, part: part)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Calls `body` with each attribute's local name and raw value.
-    func forEach(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            while index < count && WorkbookXMLScanner.isSpace(bytes[index]) { index += 1 }
-            let nameStart = index
-            while index < count && bytes[index] != UInt8(ascii: "=") && !WorkbookXMLScanner.isSpace(bytes[index]) { index += 1 }
-            let nameEnd = index
-            while index < count && WorkbookXMLScanner.isSpace(bytes[index]) { index += 1 }
-            guard index < count && bytes[index] == UInt8(ascii: "=") else { return }
-            index += 1
-            while index < count && WorkbookXMLScanner.isSpace(bytes[index]) { index += 1 }
-            guard index < count else { return }
-            let quote = bytes[index]
-            guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return }
-            index += 1
-            let valueStart = index
-            while index < count && bytes[index] != quote { index += 1 }
-            let name = WorkbookXMLScanner.localName(UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]))
-            body(name, UnsafeBufferPointer(rebasing: bytes[valueStart..<index]))
-            index += 1
-        }
     }
 }
 

@@ -40,7 +40,7 @@ struct HeaderValidationTests {
 
     @Test func unknownExtensionNeedsFormat() {
         let batch = load("assessmentId\n1\n", name: "input.dat")
-        #expect(batch.problems == ["1: cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl or .ndjson, or pass --format"])
+        #expect(batch.problems == ["1: cannot tell the format from the file name: use .csv, .tsv, .txt, .jsonl, .ndjson or .xlsx, or pass --format"])
         let forced = load("assessmentId,state\n1,reviewedBySupervisor\n", name: "input.txt", options: LoadOptions(format: .csv))
         #expect(forced.isValid)
     }

@@ -23,7 +23,7 @@ import Testing
     @Test(arguments: [
         (["apply", "--concurrency", "0", "in.csv"], "--concurrency must be between 1 and 256."),
         (["apply", "--max-attempts", "0", "in.csv"], "--max-attempts must be at least 1."),
-        (["plan", "--format", "xlsx", "in.csv"], "--format must be csv, tsv or jsonl, not 'xlsx'."),
+        (["plan", "--format", "xls", "in.csv"], "--format must be csv, tsv, jsonl or xlsx, not 'xls'."),
         (["validate", "--delimiter", "|", "in.csv"], "--delimiter must be ',', ';' or 'tab', not '|'."),
         (["apply", "--no-such-flag", "in.csv"], "Unknown option '--no-such-flag'"),
     ])
