@@ -55,7 +55,8 @@ struct FaultTests {
                 ["apply", "in.csv", "--base-url", simulator.baseURL, "--concurrency", "4", "--out", "run", "--no-preflight"],
                 environment: ["ENNEO_TOKEN": simulator.token], directory: dir
             ) { pid in
-                usleep(1_500_000)
+                // After 40 answers (the check and 39 PATCHes), however long they took.
+                _ = simulator.waitForAnswers(40)
                 kill(pid, SIGTERM)
             }
             #expect(result.status == 143)
@@ -81,7 +82,8 @@ struct FaultTests {
                 ["apply", "in.csv", "--base-url", simulator.baseURL, "--concurrency", String(concurrency), "--out", "run", "--no-preflight"],
                 environment: ["ENNEO_TOKEN": simulator.token], directory: dir
             ) { pid in
-                usleep(UInt32.random(in: 800_000...1_600_000))
+                // Mid-run, after a fixed number of answers rather than a random sleep.
+                _ = simulator.waitForAnswers(45)
                 kill(pid, SIGKILL)
             }
             #expect(killed.status == 9 || killed.status == 137)

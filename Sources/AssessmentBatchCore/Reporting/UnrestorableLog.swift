@@ -3,17 +3,18 @@ import Synchronization
 
 /// The values of an apply run that the undo file cannot put back, held on disk from preflight
 /// until the report is written: a batch of unscored criteria lists two per criterion, millions
-/// for a big file, so memory holds only where each assessment's line is plus a count per field
-/// and reason. `report.json` gets those counts (`UnrestorableSummary`); the details go to
-/// `not-restorable.jsonl`, one line per assessment, in the order of the assessments' indices
-/// whatever order the workers stored them in.
+/// for a big file, so memory holds only where each assessment's line is; the lines of the
+/// assessments the run wrote are counted by field and reason at the end. `report.json` gets
+/// those counts (`UnrestorableSummary`); the details go to
+/// `not-restorable.jsonl`, one line per assessment (``UnrestorableRecord``), in the order of the
+/// assessments' indices whatever order the workers stored them in.
 public final class UnrestorableLog: Sendable {
     /// The details file's name in the run directory.
     public static let fileName = "not-restorable.jsonl"
 
     private let pieces: IndexedSpool
-    private let counts = Mutex<[UnrestorableSummary.Key: Int]>([:])
-    private let assessments = Atomic<Int>(0)
+    /// What ``write(to:keeping:)`` wrote: the file (nil when none) and its counts.
+    private let written = Mutex<(path: String?, summary: UnrestorableSummary)?>(nil)
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
@@ -21,63 +22,38 @@ public final class UnrestorableLog: Sendable {
     }
 
     /// Stores the values of the assessment with index `index` (below `count`) as its line of
-    /// the details file, and counts them.
+    /// the details file.
     public func store(_ values: [UnrestorableValue], at index: Int) throws(FileError) {
         guard let first = values.first else { return }
-        try pieces.store(Self.line(assessmentId: first.assessmentId, values), at: index)
-        assessments.add(1, ordering: .relaxed)
-        counts.withLock { counts in
+        try pieces.store(UnrestorableRecord.encode(assessmentId: first.assessmentId, values), at: index)
+    }
+
+    /// The counts by field and reason of what ``write(to:keeping:)`` wrote; none before.
+    public var summary: UnrestorableSummary {
+        written.withLock { $0?.summary } ?? UnrestorableSummary(assessments: 0, counts: [:])
+    }
+
+    /// The details file, once written; nil before, or when it had nothing to list.
+    public var path: String? { written.withLock { $0?.path } }
+
+    /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) with the lines of
+    /// the assessments in `assessmentIds` (every stored one when nil), and counts them for
+    /// ``summary``; no file when no line is kept.
+    public func write(to directory: String, keeping assessmentIds: Set<Int>? = nil) throws {
+        var counts: [UnrestorableSummary.Key: Int] = [:]
+        var assessments = 0
+        var file: OutputFile?
+        let path = "\(directory)/\(Self.fileName)"
+        try pieces.forEachPiece { line in
+            guard let (assessmentId, values) = UnrestorableRecord.decode(line),
+                  assessmentIds?.contains(assessmentId) ?? true else { return }
+            if file == nil { file = try OutputFile(path: path) }
+            try file?.write(line)
+            assessments += 1
             for value in values { counts[value.summaryKey, default: 0] += 1 }
         }
-    }
-
-    /// One assessment's line: `{"assessmentId":N,"fields":{"state":"aiReady",…},"unscored":[[C,N],…],"emptyReason":[[C,N],…]}`,
-    /// criteria as `[categoryId, criterionId]` pairs (a batch of unscored criteria has two
-    /// entries per criterion: spelled out, the file would be six times larger), each member
-    /// present only when it has entries.
-    static func line(assessmentId: Int, _ values: [UnrestorableValue]) -> [UInt8] {
-        var fields: [UInt8] = []
-        var unscored: [UInt8] = []
-        var emptyReasons: [UInt8] = []
-        for value in values {
-            if let criterion = value.criterion {
-                let pair = "[\(criterion.categoryId),\(criterion.criterionId)]".utf8
-                if criterion.part == "score" {
-                    unscored.append(UInt8(ascii: unscored.isEmpty ? "[" : ","))
-                    unscored.append(contentsOf: pair)
-                } else {
-                    emptyReasons.append(UInt8(ascii: emptyReasons.isEmpty ? "[" : ","))
-                    emptyReasons.append(contentsOf: pair)
-                }
-            } else {
-                fields.append(UInt8(ascii: fields.isEmpty ? "{" : ","))
-                JSONWriter.appendEscaped(value.field, into: &fields)
-                fields.append(UInt8(ascii: ":"))
-                JSONWriter.appendEscaped(value.value, into: &fields)
-            }
-        }
-        var bytes: [UInt8] = Array(#"{"assessmentId":"#.utf8) + Array(String(assessmentId).utf8)
-        if !fields.isEmpty { bytes += Array(#","fields":"#.utf8) + fields + [UInt8(ascii: "}")] }
-        if !unscored.isEmpty { bytes += Array(#","unscored":"#.utf8) + unscored + [UInt8(ascii: "]")] }
-        if !emptyReasons.isEmpty { bytes += Array(#","emptyReason":"#.utf8) + emptyReasons + [UInt8(ascii: "]")] }
-        bytes += Array("}\n".utf8)
-        return bytes
-    }
-
-    /// The counts by field and reason.
-    public var summary: UnrestorableSummary {
-        UnrestorableSummary(assessments: assessments.load(ordering: .relaxed), counts: counts.withLock { $0 })
-    }
-
-    /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) and returns its path;
-    /// nil, and no file, when nothing was stored.
-    func write(to directory: String) throws -> String? {
-        guard !pieces.isEmpty else { return nil }
-        let path = "\(directory)/\(Self.fileName)"
-        let file = try OutputFile(path: path)
-        try pieces.forEachPiece { try file.write($0) }
-        try file.commit()
-        return path
+        try file?.commit()
+        written.withLock { $0 = (file == nil ? nil : path, UnrestorableSummary(assessments: assessments, counts: counts)) }
     }
 }
 
