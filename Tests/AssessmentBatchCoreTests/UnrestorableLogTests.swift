@@ -15,6 +15,8 @@ import Testing
     @Test func aLineDecodesToTheValuesItWasMadeOf() throws {
         let line = UnrestorableRecord.encode(assessmentId: 9, values9)
         #expect(String(decoding: line, as: UTF8.self) == #"{"assessmentId":9,"unscored":[[3,12],[4,1]],"emptyReason":[[3,12]]}"# + "\n")
+        #expect(UnrestorableRecord.assessmentId(of: line) == 9)
+        #expect(UnrestorableRecord.assessmentId(of: Array(#"{"id":9}"#.utf8)) == nil)
         let decoded = try #require(UnrestorableRecord.decode(line))
         #expect(decoded.assessmentId == 9)
         #expect(decoded.values.map(\.field) == ["category 3 criterion 12 score", "category 4 criterion 1 score", "category 3 criterion 12 reason"])
@@ -29,7 +31,7 @@ import Testing
         let log = try UnrestorableLog(directory: directory, count: 2)
         try log.store(values9, at: 1)
         try log.store(values7, at: 0)
-        #expect(log.summary.assessments == 0)  // nothing counted before the file is written
+        #expect(log.summary.assessments == 2)  // every stored one, until the run says what it wrote
         try log.write(to: directory, keeping: [9])
         #expect(log.summary == UnrestorableSummary(assessments: 1, counts: [
             .init(field: "criterion score", reason: "unscored on the server"): 2,

@@ -3,18 +3,19 @@ import Synchronization
 
 /// The values of an apply run that the undo file cannot put back, held on disk from preflight
 /// until the report is written: a batch of unscored criteria lists two per criterion, millions
-/// for a big file, so memory holds only where each assessment's line is; the lines of the
-/// assessments the run wrote are counted by field and reason at the end. `report.json` gets
-/// those counts (`UnrestorableSummary`); the details go to
-/// `not-restorable.jsonl`, one line per assessment (``UnrestorableRecord``), in the order of the
-/// assessments' indices whatever order the workers stored them in.
+/// for a big file, so memory holds only where each assessment's line is plus a count per field
+/// and reason (less, at the end, what the run did not write). `report.json` gets those counts
+/// (`UnrestorableSummary`); the details go to `not-restorable.jsonl`, one line per assessment
+/// (``UnrestorableRecord``), in the order of the assessments' indices whatever order the
+/// workers stored them in.
 public final class UnrestorableLog: Sendable {
     /// The details file's name in the run directory.
     public static let fileName = "not-restorable.jsonl"
 
     private let pieces: IndexedSpool
-    /// What ``write(to:keeping:)`` wrote: the file (nil when none) and its counts.
-    private let written = Mutex<(path: String?, summary: UnrestorableSummary)?>(nil)
+    private let counts = Mutex<[UnrestorableSummary.Key: Int]>([:])
+    private let assessments = Atomic<Int>(0)
+    private let writtenPath = Mutex<String?>(nil)
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
@@ -22,38 +23,50 @@ public final class UnrestorableLog: Sendable {
     }
 
     /// Stores the values of the assessment with index `index` (below `count`) as its line of
-    /// the details file.
+    /// the details file, and counts them.
     public func store(_ values: [UnrestorableValue], at index: Int) throws(FileError) {
         guard let first = values.first else { return }
         try pieces.store(UnrestorableRecord.encode(assessmentId: first.assessmentId, values), at: index)
+        assessments.add(1, ordering: .relaxed)
+        counts.withLock { counts in
+            for value in values { counts[value.summaryKey, default: 0] += 1 }
+        }
     }
 
-    /// The counts by field and reason of what ``write(to:keeping:)`` wrote; none before.
+    /// The counts by field and reason: of every stored assessment, and after
+    /// ``write(to:keeping:)`` of those it kept.
     public var summary: UnrestorableSummary {
-        written.withLock { $0?.summary } ?? UnrestorableSummary(assessments: 0, counts: [:])
+        UnrestorableSummary(assessments: assessments.load(ordering: .relaxed), counts: counts.withLock { $0 })
     }
 
     /// The details file, once written; nil before, or when it had nothing to list.
-    public var path: String? { written.withLock { $0?.path } }
+    public var path: String? { writtenPath.withLock { $0 } }
 
     /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) with the lines of
-    /// the assessments in `assessmentIds` (every stored one when nil), and counts them for
-    /// ``summary``; no file when no line is kept.
+    /// the assessments in `assessmentIds` (every stored one when nil); the others leave the
+    /// ``summary`` too (their lines are decoded to subtract them: usually none, as a run
+    /// writes most of what preflight let through). No file when no line is kept.
     public func write(to directory: String, keeping assessmentIds: Set<Int>? = nil) throws {
-        var counts: [UnrestorableSummary.Key: Int] = [:]
-        var assessments = 0
         var file: OutputFile?
         let path = "\(directory)/\(Self.fileName)"
         try pieces.forEachPiece { line in
-            guard let (assessmentId, values) = UnrestorableRecord.decode(line),
-                  assessmentIds?.contains(assessmentId) ?? true else { return }
-            if file == nil { file = try OutputFile(path: path) }
-            try file?.write(line)
-            assessments += 1
-            for value in values { counts[value.summaryKey, default: 0] += 1 }
+            let id = UnrestorableRecord.assessmentId(of: line)
+            guard let assessmentIds, !(id.map(assessmentIds.contains) ?? false) else {
+                if file == nil { file = try OutputFile(path: path) }
+                try file?.write(line)
+                return
+            }
+            assessments.subtract(1, ordering: .relaxed)
+            let values = UnrestorableRecord.decode(line)?.values ?? []
+            counts.withLock { counts in
+                for value in values {
+                    counts[value.summaryKey, default: 0] -= 1
+                    if counts[value.summaryKey] == 0 { counts[value.summaryKey] = nil }
+                }
+            }
         }
         try file?.commit()
-        written.withLock { $0 = (file == nil ? nil : path, UnrestorableSummary(assessments: assessments, counts: counts)) }
+        writtenPath.withLock { $0 = file == nil ? nil : path }
     }
 }
 

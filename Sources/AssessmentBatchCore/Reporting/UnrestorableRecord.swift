@@ -47,6 +47,25 @@ enum UnrestorableRecord {
         return json.bytes
     }
 
+    /// The assessment of a line written by ``encode(assessmentId:_:)``, read from the start
+    /// the encoder gives every line, without parsing the rest (a run may hold millions of
+    /// values); nil when the line does not start so.
+    static func assessmentId(of line: [UInt8]) -> Int? {
+        let prefix = #"{"assessmentId":"#.utf8
+        guard line.starts(with: prefix) else { return nil }
+        var value = 0
+        var digits = 0
+        for byte in line.dropFirst(prefix.count) {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { break }
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
     /// The assessment and values of a line written by ``encode(assessmentId:_:)``; nil for
     /// anything else.
     static func decode(_ line: [UInt8]) -> (assessmentId: Int, values: [UnrestorableValue])? {
