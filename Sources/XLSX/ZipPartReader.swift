@@ -3,7 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
 internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
 internal import ZIPFoundation
 
 /// The zip container of a workbook: says what a file is when it is not a workbook's zip, finds
