@@ -118,7 +118,7 @@ struct ServerOptions: ParsableArguments {
         let token = try loadToken(settings)
         signal(SIGPIPE, SIG_IGN)
         printError("assessment-batch: \(settings.summary)", metadata: [
-            "event": "connection", "profile": settings.profileName.map { .string($0) } ?? "", "server": .string(base),
+            "event": "connection", "profile": .string(settings.profileName ?? ""), "server": .string(base),
         ])
         return ApplyConfiguration(
             baseURL: base, token: token, concurrency: settings.concurrency, maxRequestsPerSecond: settings.maxRps,

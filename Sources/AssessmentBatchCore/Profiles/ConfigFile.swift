@@ -83,7 +83,7 @@ public struct ConfigFile: Sendable, Equatable {
             let key = keyNode.string ?? ""
             switch key {
             case "default-profile":
-                guard let name = value.scalar?.string, !name.isEmpty, value.tag.name != .null else {
+                guard let name = value.scalar?.string, !name.isEmpty, value.null == nil else {
                     throw ConfigError("default-profile must name a profile.", file: path, line: line(of: value) ?? line(of: keyNode))
                 }
                 file.defaultProfile = name
@@ -94,7 +94,7 @@ public struct ConfigFile: Sendable, Equatable {
                 throw unknownKey(key, known: topLevelKeys, place: "at the top level", path: path, line: line(of: keyNode))
             }
         }
-        if let profilesNode, profilesNode.tag.name != .null || profilesNode.scalar?.string.isEmpty == false {
+        if let profilesNode, profilesNode.null == nil || profilesNode.scalar?.string.isEmpty == false {
             guard let profiles = profilesNode.mapping else {
                 throw ConfigError("profiles must be a mapping of profile names to their settings.", file: path, line: line(of: profilesNode))
             }
@@ -114,7 +114,7 @@ public struct ConfigFile: Sendable, Equatable {
 
     private static func parseProfile(name: String, line profileLine: Int, body: Node, path: String) throws(ConfigError) -> Profile {
         var profile = Profile(name: name, line: profileLine)
-        if body.tag.name == .null, body.scalar?.string.isEmpty != false { return profile }
+        if body.null != nil, body.scalar?.string.isEmpty != false { return profile }
         guard let mapping = body.mapping else {
             throw ConfigError("profile '\(name)' must be a mapping of settings (base-url, token-file, …).", file: path, line: line(of: body) ?? profileLine)
         }
@@ -137,7 +137,7 @@ public struct ConfigFile: Sendable, Equatable {
     /// Checks one value and stores it.
     private static func set(_ key: ProfileKey, from node: Node, on profile: inout Profile, path: String, line: Int) throws(ConfigError) {
         let place = "profile '\(profile.name)': \(key.rawValue)"
-        guard let scalar = node.scalar, node.tag.name != .null, !scalar.string.isEmpty else {
+        guard let scalar = node.scalar, node.null == nil, !scalar.string.isEmpty else {
             throw ConfigError("\(place) has no value.", file: path, line: line)
         }
         let text = scalar.string

@@ -35,17 +35,21 @@ public struct ServerSettings: Sendable, Equatable {
         let baseURL: String
         let baseURLSource: String
         if let flag = flags.baseURL {
-            (baseURL, baseURLSource) = (flag, "--base-url")
+            baseURL = flag
+            baseURLSource = "--base-url"
         } else if let active, let fromProfile = active.profile.baseURL {
             if let fromEnvironment, normalized(fromEnvironment) != normalized(fromProfile) {
                 throw ConfigError("ENNEO_BASE_URL (\(fromEnvironment)) and profile '\(active.name)' (base-url \(fromProfile), \(active.place(.baseURL))) "
                     + "name different servers: unset ENNEO_BASE_URL, or pass --base-url to say which one this run uses.")
             }
-            (baseURL, baseURLSource) = (fromProfile, "profile")
+            baseURL = fromProfile
+            baseURLSource = "profile"
         } else if let fromEnvironment {
-            (baseURL, baseURLSource) = (fromEnvironment, "ENNEO_BASE_URL")
+            baseURL = fromEnvironment
+            baseURLSource = "ENNEO_BASE_URL"
         } else {
-            (baseURL, baseURLSource) = (defaultBaseURL, "default")
+            baseURL = defaultBaseURL
+            baseURLSource = "default"
         }
 
         let token: TokenSource
