@@ -81,7 +81,8 @@ extension AssessmentBatchCommand {
             } else {
                 text = line.description
             }
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            // A closed pipe (`check | head -1`) ends the output, not the process.
+            try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
         }
     }
 }

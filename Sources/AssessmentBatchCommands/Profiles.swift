@@ -45,7 +45,7 @@ extension AssessmentBatchCommand {
                         "profile": .string(row.name), "server": .string(row.server), "tokenSource": .string(row.token),
                         "default": .stringConvertible(row.mark == "*"), "file": .string(file.path),
                     ])
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
                 }
                 return
             }
@@ -56,7 +56,8 @@ extension AssessmentBatchCommand {
             for row in rows {
                 text += "\(row.mark) \(padded(row.name, nameWidth))  \(padded(row.server, serverWidth))  \(row.token)\n"
             }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // A closed pipe (`profiles | head -1`) ends the output, not the process.
+            try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
         }
     }
 }

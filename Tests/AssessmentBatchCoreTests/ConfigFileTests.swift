@@ -55,7 +55,7 @@ import Testing
         ("profiles:\n  a:\n    timezone: Mars/Olympus\n", "c.yaml:3: profile 'a': timezone must be an IANA name like Europe/Berlin or an offset like +01:00, not 'Mars/Olympus'."),
         ("profiles:\n  a:\n    encoding: ebcdic\n", "c.yaml:3: profile 'a': encoding must be utf-8, windows-1252, iso-8859-15 or utf-16, not 'ebcdic'."),
         ("profiles:\n  a:\n    token-file:\n", "c.yaml:3: profile 'a': token-file has no value."),
-        ("profiles:\n  a:\n    timeout: 5\n    timeout: 6\n", "c.yaml:4: 'timeout' is given twice in profile 'a' (first on line 3): keep one."),
+        ("profiles:\n  a:\n    timeout: 5\n    timeout: 6\n", "c.yaml:3: 'timeout' is given twice in the mapping that starts here: keep one."),
         ("profiles:\n  - a\n", "c.yaml:2: profiles must be a mapping of profile names to their settings."),
         ("- a\n", "c.yaml:1: the file must be a mapping with 'default-profile' and 'profiles' (see the sample config.yaml)."),
         ("profiles:\n  a:\n    base-url: \"https://x/api/mind\n", "c.yaml:4: not valid YAML: found unexpected end of stream (while scanning a quoted scalar on line 3), column 1."),

@@ -52,9 +52,9 @@ import Testing
         }
         // The flag decides; the same URL with a trailing slash is no contradiction.
         #expect(throws: Never.self) {
-            try ServerSettings.resolve(flags: ConnectionFlags(baseURL: "https://x/api/mind"), active: active("a"),
+            _ = try ServerSettings.resolve(flags: ConnectionFlags(baseURL: "https://x/api/mind"), active: active("a"),
                                        environment: ["ENNEO_BASE_URL": "https://other/api/mind"])
-            try ServerSettings.resolve(flags: ConnectionFlags(), active: active("a"), environment: ["ENNEO_BASE_URL": "https://a.example/api/mind/"])
+            _ = try ServerSettings.resolve(flags: ConnectionFlags(), active: active("a"), environment: ["ENNEO_BASE_URL": "https://a.example/api/mind/"])
         }
     }
 

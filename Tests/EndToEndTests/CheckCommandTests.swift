@@ -1,4 +1,6 @@
+import AssessmentBatchCore
 import AssessmentSimulator
+import CurlHTTP
 import Foundation
 import StrictJSON
 import Testing
@@ -90,8 +92,9 @@ import Testing
                                        environment: [:], directory: dir)
             #expect(result.status == 3)
             #expect(line(result.stdout, "token")?.hasPrefix("token: ok: ") == true)
-            #expect(line(result.stdout, "can edit")?.hasPrefix("can edit: FAILED: the token can read but edit none of the 20 assessments it lists") == true,
+            #expect(line(result.stdout, "can edit")?.hasPrefix("can edit: FAILED: the token can read but edit none of the ") == true,
                     "\(result.stdout)")
+            #expect(line(result.stdout, "can edit")?.hasSuffix(" assessments it lists (canEdit is false): ask an enneo admin for the permission to do quality assessments") == true)
             #expect(!result.stdout.contains(SimulatorTokens.viewOnly))
         }
     }
@@ -122,6 +125,34 @@ import Testing
             #expect(statuses(result.stdout).dropFirst().allSatisfy { $0 == "skipped" })
             #expect(alpha.apiRequestCount == 0 && beta.apiRequestCount == 0)
             expectNoToken(result)
+        }
+    }
+}
+
+extension CheckCommandTests {
+    @Test func aClockFarFromTheServersFailsTheClockLine() async throws {
+        try await withSimulator(assessments: 5) { simulator in
+            try? CurlGlobal.initialize()
+            var check = ConnectionCheck(baseURL: simulator.baseURL, token: simulator.token, transport: TransportOptions(), caBundle: nil)
+            check.now = { Date().addingTimeInterval(300) }
+            let aheadCheck = check
+            let ahead = await runBlocking { aheadCheck.run() }
+            let clock = try #require(ahead.first { $0.check == "clock" })
+            #expect(clock.status == .failed && clock.exitStatus == .aborted)
+            // The Date header has whole seconds: 300 s, give or take the one being rounded.
+            #expect(["299", "300", "301"].contains { clock.detail.hasPrefix("this machine's clock is \($0) s ahead of the server's Date (") },
+                    "\(clock.detail)")
+            #expect(clock.detail.hasSuffix("): set it right (e.g. timedatectl set-ntp true)"))
+            #expect(CheckLine.exitStatus(of: ahead) == .aborted)
+            check.now = { Date().addingTimeInterval(-120) }
+            let behindCheck = check
+            let behind = await runBlocking { behindCheck.run() }
+            let behindDetail = try #require(behind.first { $0.check == "clock" }?.detail)
+            #expect(["119", "120", "121"].contains { behindDetail.hasPrefix("this machine's clock is \($0) s behind the server's Date (") }, "\(behindDetail)")
+            check.now = { Date() }
+            let inTimeCheck = check
+            let inTime = await runBlocking { inTimeCheck.run() }
+            #expect(CheckLine.exitStatus(of: inTime) == .success, "\(inTime)")
         }
     }
 }

@@ -47,11 +47,15 @@ public struct ConfigFile: Sendable, Equatable {
 
     /// Reads and checks the file at `path`.
     public static func read(path: String) throws(ConfigError) -> ConfigFile {
+        // FileHandle, not Data(contentsOf:): /dev/null (an empty configuration) is read as such.
+        let unreadable = ConfigError("cannot be read (permission denied?): make it readable by this user.", file: path)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw unreadable }
+        defer { try? handle.close() }
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
         } catch {
-            throw ConfigError("cannot be read (permission denied?): make it readable by this user.", file: path)
+            throw unreadable
         }
         guard data.count <= maxBytes else {
             throw ConfigError("is larger than 1 MiB: a configuration file names a few profiles.", file: path)
@@ -199,19 +203,13 @@ public struct ConfigFile: Sendable, Equatable {
         }
     }
 
-    /// The entries of a mapping; a key given twice is refused (YAML leaves it undefined).
+    /// The entries of a mapping, each key a plain word (Yams itself refuses a key given twice).
     private static func uniqueEntries(_ mapping: Node.Mapping, path: String, place: String) throws(ConfigError) -> [(Node, Node)] {
-        var seen: [String: Int] = [:]
         var entries: [(Node, Node)] = []
         for (key, value) in mapping {
-            guard let name = key.scalar?.string else {
+            guard key.scalar?.string != nil else {
                 throw ConfigError("a key in \(place) is not a plain word.", file: path, line: line(of: key))
             }
-            let here = line(of: key) ?? 0
-            if let first = seen[name] {
-                throw ConfigError("'\(name)' is given twice in \(place) (first on line \(first)): keep one.", file: path, line: here)
-            }
-            seen[name] = here
             entries.append((key, value))
         }
         return entries
@@ -238,7 +236,8 @@ public struct ConfigFile: Sendable, Equatable {
             let line = offset.map { offset in 1 + text.utf8.prefix(offset).lazy.filter { $0 == UInt8(ascii: "\n") }.count }
             return ConfigError("not valid YAML: \(problem).", file: path, line: line)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigError("\(duplicates.sorted().joined(separator: ", ")) given twice: keep one.", file: path, line: context.mark.line)
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError("\(keys) is given twice in the mapping that starts here: keep one.", file: path, line: context.mark.line)
         default:
             return ConfigError("not valid YAML: \(error).", file: path)
         }

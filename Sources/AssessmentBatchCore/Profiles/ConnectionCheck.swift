@@ -175,9 +175,10 @@ public struct ConnectionCheck: Sendable {
         guard let serverDate = Self.httpDate(header) else {
             return CheckLine("clock", .skipped, "the server's Date header '\(header)' is not an HTTP date")
         }
-        // Date has whole seconds; the local instant is the middle of the request.
+        // Date drops the fraction (the server's instant is in [Date, Date + 1 s)); the local
+        // instant is the middle of the request.
         let local = sentAt.addingTimeInterval(receivedAt.timeIntervalSince(sentAt) / 2)
-        let skew = local.timeIntervalSince(serverDate)
+        let skew = local.timeIntervalSince(serverDate.addingTimeInterval(0.5))
         let seconds = Int(abs(skew).rounded())
         guard abs(skew) > clockToleranceSeconds else {
             return CheckLine("clock", .ok, "within \(max(seconds, 1)) s of the server's Date (\(header))")
