@@ -110,8 +110,8 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
-    /// Everything the engine needs (the job initialises libcurl once the input is loaded).
-    /// Says which profile and server the run uses (stderr, every run).
+    /// Everything the engine needs (the job initialises libcurl once the input is loaded); says
+    /// on stderr which profile and server the run uses, as every run must.
     func configuration() throws -> ApplyConfiguration {
         let settings = try settings()
         let base = try resolvedBaseURL(settings)
@@ -136,8 +136,8 @@ struct ServerOptions: ParsableArguments {
     /// The tool's logger, through the console that `--log-format` set up.
     func logger() -> Logger { LoggingOptions.logger(verbose: verbose) }
 
-    /// The options as given, for the report; the token is never among them.
-    /// Records the values in effect (flags over the profile), the profile and the server.
+    /// The options in effect (flags over the profile), the profile and the server, for the
+    /// report; the token is never among them.
     func record(into object: inout JSONObject) {
         guard let settings = try? settings() else { return }
         object.append("profile", settings.profileName.map { .string($0) } ?? .null)

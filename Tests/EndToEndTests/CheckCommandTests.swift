@@ -157,6 +157,32 @@ extension CheckCommandTests {
     }
 }
 
+extension CheckCommandTests {
+    @Test func rateLimitHeadersAreReportedAndTheRequestsHeldTheToken() async throws {
+        let server = try LoopbackHTTPServer { request in
+            var response: CannedResponse = request.target.hasPrefix("/api/mind/quality/scorecard")
+                ? .json(200, #"[{"id": 1}]"#)
+                : .json(200, #"{"assessments": [{"id": 1001, "canEdit": true}], "total": 1}"#)
+            response.headers += [(name: "Date", value: "Sun, 06 Dec 2020 03:00:00 GMT"),
+                                 (name: "RateLimit-Limit", value: "100"), (name: "RateLimit-Remaining", value: "0")]
+            return response
+        }
+        defer { server.stop() }
+        let dir = scratchDirectory()
+        writePrivate("s3cret-rate\n", to: "\(dir)/token")
+        let result = await runTool(["check", "--base-url", server.root + "/api/mind", "--token-file", "token", "--config", "/dev/null"],
+                                   environment: [:], directory: dir)
+        #expect(line(result.stdout, "rate limit") == "rate limit: warning: RateLimit-Limit: 100; RateLimit-Remaining: 0: no requests left in this window")
+        #expect(line(result.stdout, "can edit") == "can edit: ok: the token can edit assessment 1001 (canEdit on the first of 1 listed)")
+        // A Date years before now: the clock line fails, and so the run (exit 3).
+        #expect(line(result.stdout, "clock")?.hasPrefix("clock: FAILED: this machine's clock is ") == true)
+        #expect(result.status == 3)
+        #expect(server.requests.map(\.target) == ["/api/mind/quality/scorecard", "/api/mind/quality/assessment?limit=100&offset=0"])
+        #expect(server.requests.allSatisfy { $0.header("Authorization") == "Bearer s3cret-rate" })
+        #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
+    }
+}
+
 /// The check names as `check` prints them.
 enum CheckLineNames {
     static let all = ["configuration", "dns", "connect", "tls", "api root", "token", "can edit", "clock", "rate limit"]
