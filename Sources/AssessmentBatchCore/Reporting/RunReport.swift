@@ -1,9 +1,5 @@
 import Foundation
 
-/// The tool's version, written into reports.
-public let toolVersion = "0.1.0"
-
-
 /// Counts over all assessments of a run; `assessments` = applied + unchanged + failed + notAttempted.
 public struct RunCounts: Sendable, Equatable {
     public var rows = 0
