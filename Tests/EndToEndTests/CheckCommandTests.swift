@@ -54,7 +54,7 @@ import Testing
                 try #require(try Array(line.utf8).withUnsafeBytes { try JSONParser.parse($0) }.objectValue)
             }
             #expect(objects.count == 9)
-            #expect(objects.compactMap { $0["check"]?.stringValue } == CheckLineNames.all)
+            #expect(objects.compactMap { $0["check"]?.stringValue } == CheckLine.checks)
             #expect(objects.allSatisfy { $0["timestamp"] != nil && $0["level"] != nil && $0["message"] != nil })
             #expect(objects.first?["status"]?.stringValue == "ok")
             expectNoToken(result)
@@ -183,9 +183,4 @@ extension CheckCommandTests {
         #expect(server.requests.allSatisfy { $0.header("Authorization") == "Bearer s3cret-rate" })
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
     }
-}
-
-/// The check names as `check` prints them.
-enum CheckLineNames {
-    static let all = ["configuration", "dns", "connect", "tls", "api root", "token", "can edit", "clock", "rate limit"]
 }
