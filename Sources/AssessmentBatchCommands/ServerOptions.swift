@@ -112,7 +112,7 @@ struct ServerOptions: ParsableArguments {
 
     /// Everything the engine needs (the job initialises libcurl once the input is loaded); says
     /// on stderr which profile and server the run uses, as every run must.
-    func configuration() throws -> ApplyConfiguration {
+    func configuration() throws -> ServerConfiguration {
         let settings = try settings()
         let base = try resolvedBaseURL(settings)
         let token = try loadToken(settings)
@@ -120,7 +120,7 @@ struct ServerOptions: ParsableArguments {
         printError("assessment-batch: \(settings.summary)", metadata: [
             "event": "connection", "profile": .string(settings.profileName ?? ""), "server": .string(base),
         ])
-        return ApplyConfiguration(
+        return ServerConfiguration(
             baseURL: base, token: token, concurrency: settings.concurrency, maxRequestsPerSecond: settings.maxRps,
             retry: RetryPolicy(maxAttempts: settings.maxAttempts), giveUpAfterSeconds: settings.giveUpAfter,
             transport: transportOptions(settings))

@@ -41,7 +41,7 @@ import Testing
 
             let other = await fixture.run(["check", "--profile", "beta"])
             #expect(other.status == 0, "stdout: \(other.stdout)")
-            #expect(beta.apiRequestCount == 2)
+            #expect(beta.apiRequestCount == 3, "the connection probe, the API root with the token, the list")
         }
     }
 
@@ -179,8 +179,10 @@ extension CheckCommandTests {
         // A Date years before now: the clock line fails, and so the run (exit 3).
         #expect(line(result.stdout, "clock")?.hasPrefix("clock: FAILED: this machine's clock is ") == true)
         #expect(result.status == 3)
-        #expect(server.requests.map(\.target) == ["/api/mind/quality/scorecard", "/api/mind/quality/assessment?limit=100&offset=0"])
-        #expect(server.requests.allSatisfy { $0.header("Authorization") == "Bearer s3cret-rate" })
+        #expect(server.requests.map(\.target)
+            == ["/api/mind/quality/scorecard", "/api/mind/quality/scorecard", "/api/mind/quality/assessment?limit=100&offset=0"])
+        // The connection is probed without the token; the reads carry it.
+        #expect(server.requests.map { $0.header("Authorization") } == [nil, "Bearer s3cret-rate", "Bearer s3cret-rate"])
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
     }
 }

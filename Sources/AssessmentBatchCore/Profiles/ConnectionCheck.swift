@@ -1,13 +1,14 @@
 import CurlHTTP
 import Foundation
+import Logging
 
 /// `assessment-batch check` after the configuration held: DNS, connect, TLS, the API root,
-/// the token (a read), whether it can edit, the clock and the rate-limit headers, from two
-/// GETs over the tool's own libcurl transport with the run's options.
+/// the token (a read), whether it can edit, the clock and the rate-limit headers.
 ///
-/// It talks to `CurlEasy` directly rather than through the run's worker pool: the DNS,
-/// connect and TLS lines need libcurl's own error codes, which the retry loop's
-/// `TransportError` folds together, and a check must not retry what it is reporting.
+/// The DNS, connect and TLS lines come from one GET without the token on a `CurlEasy` of its
+/// own: they need libcurl's own error codes, which the retry loop's `TransportError` folds
+/// together. Everything that reads the API goes through `EnneoClient`, as every run does, with
+/// one attempt per request: a check reports what happens, it does not retry it away.
 public struct ConnectionCheck: Sendable {
     public var baseURL: String
     public var token: String
@@ -33,10 +34,6 @@ public struct ConnectionCheck: Sendable {
         return base
     }
 
-    private var headers: [(name: String, value: String)] {
-        [(name: "Authorization", value: "Bearer \(token)"), (name: "Accept", value: "application/json")]
-    }
-
     /// Every check after `configuration`, in order; each failure says what to do.
     public func run() -> [CheckLine] {
         var lines: [CheckLine] = []
@@ -48,52 +45,55 @@ public struct ConnectionCheck: Sendable {
         let host = url?.host ?? root
         let isHTTPS = url?.scheme?.lowercased() == "https"
         let hostPort = hostAndPortOf(url)
+        let rootURL = root + APIRootCheck.path
 
-        let easy: CurlEasy
+        // The connection, without the token: any HTTP answer means DNS, TCP and TLS held.
+        let probe: HTTPResponse
         do {
-            easy = try CurlEasy(options: transport)
-        } catch {
-            lines.append(CheckLine("dns", .failed, "cannot start libcurl: \(error.detail)"))
-            return skipRest(after: "dns", because: "libcurl did not start")
-        }
-        let listURL = root + APIRootCheck.path
-        let sentAt = now()
-        let first: HTTPResponse
-        do {
-            first = try easy.send(HTTPRequest(method: "GET", url: listURL, headers: headers))
+            let easy = try CurlEasy(options: transport)
+            probe = try easy.send(HTTPRequest(method: "GET", url: rootURL, headers: [(name: "Accept", value: "application/json")]))
         } catch {
             return skipRest(after: record(error, host: host, hostPort: hostPort, isHTTPS: isHTTPS, into: &lines),
                             because: "needs the connection above")
         }
-        let receivedAt = now()
         lines.append(isIPAddress(host) ? CheckLine("dns", .ok, "\(host) is an IP address: nothing to look up")
                                        : CheckLine("dns", .ok, "\(host) resolves"))
         lines.append(CheckLine("connect", .ok, "connected to \(hostPort)"))
         lines.append(isHTTPS ? CheckLine("tls", .ok, "certificate of \(host) verified against \(caDescription)")
                              : CheckLine("tls", .skipped, "plain http: no TLS (the token travels unencrypted)"))
 
-        // The API root and the token, from the one read.
-        if first.status == 401 || first.status == 403 {
-            let message = serverMessage(first).map { ": \($0)" } ?? ""
-            lines.append(CheckLine("api root", .skipped, "GET \(listURL) answered \(first.status) before showing whether it is the API"))
-            let what = first.status == 401
-                ? "the server refused the token (HTTP 401\(message)): put a valid API token in the token source named on the configuration line"
-                : "the token may not read scorecards (HTTP 403\(message)): ask an enneo admin for a token with quality permissions"
-            lines.append(CheckLine("token", .failed, what))
-            return skipRest(after: "token", because: "needs a token the server accepts")
-        }
-        if let problem = APIRootCheck.problem(with: first, url: listURL, baseURL: baseURL) {
+        // The API root and the token: the read every run starts with, with the token.
+        var quiet = Logger(label: "assessment-batch.check") { _ in SwiftLogNoOpLogHandler() }
+        quiet.logLevel = .critical
+        let client = EnneoClient(
+            configuration: ServerConfiguration(baseURL: baseURL, token: token, concurrency: 1, retry: RetryPolicy(maxAttempts: 1),
+                                               giveUpAfterSeconds: max(1, Double(transport.totalTimeoutMilliseconds) / 1000), transport: transport),
+            logger: quiet, control: RunControl())
+        switch client.checkAPIRoot() {
+        case .api:
+            lines.append(CheckLine("api root", .ok, "GET \(rootURL) answered the API's list of scorecards"))
+            lines.append(CheckLine("token", .ok, "accepted for a read (GET \(rootURL))"))
+        case .notTheAPI(let problem):
             lines.append(CheckLine("api root", .failed, problem))
             return skipRest(after: "api root", because: "needs the API root")
+        case .unknown(let message):
+            lines.append(CheckLine("api root", .failed, "\(message): the server is in trouble or overloaded; try again later, or ask its operators"))
+            return skipRest(after: "api root", because: "needs the API root")
+        case .stopped:
+            guard case .authenticationRejected? = client.control.abortReason else {
+                let reason = client.control.abortReason.map { "\($0)" } ?? "no answer"
+                lines.append(CheckLine("api root", .failed, "GET \(rootURL) stopped: \(reason)"))
+                return skipRest(after: "api root", because: "needs the API root")
+            }
+            lines.append(CheckLine("api root", .skipped, "GET \(rootURL) answered 401 before showing whether it is the API"))
+            lines.append(CheckLine("token", .failed, "the server refused the token (HTTP 401): put a valid API token in the token source named on the configuration line"))
+            return skipRest(after: "token", because: "needs a token the server accepts")
         }
-        let scorecards = first.body.withUnsafeBytes { try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20) }?.arrayValue?.count ?? 0
-        lines.append(CheckLine("api root", .ok, "GET \(listURL) answered the API's list of scorecards"))
-        lines.append(CheckLine("token", .ok, "accepted for a read (\(scorecards) scorecard\(scorecards == 1 ? "" : "s") visible)"))
 
         // Whether the token can edit: `canEdit` on an assessment it lists.
-        var responses = [first]
-        lines.append(canEditLine(easy, responses: &responses))
-        lines.append(clockLine(first, sentAt: sentAt, receivedAt: receivedAt))
+        var responses = [probe]
+        lines.append(canEditLine(client, responses: &responses))
+        lines.append(clockLine(responses.last ?? probe))
         lines.append(rateLimitLine(responses))
         return lines
     }
@@ -107,7 +107,7 @@ public struct ConnectionCheck: Sendable {
             return "dns"
         case .connect:
             lines.append(CheckLine("dns", .ok, isIPAddress(host) ? "\(host) is an IP address: nothing to look up" : "\(host) resolves"))
-            lines.append(CheckLine("connect", .failed, "cannot connect to \(hostPort) (\(error.isTimeout ? "timed out" : error.connectDetail)): check that the server runs and the port in the base URL, or a firewall or proxy in between"))
+            lines.append(CheckLine("connect", .failed, "cannot connect to \(hostPort) (\(error.connectDetail)): check that the server runs and the port in the base URL, or a firewall or proxy in between"))
             return "connect"
         case .tls:
             lines.append(CheckLine("dns", .ok, isIPAddress(host) ? "\(host) is an IP address: nothing to look up" : "\(host) resolves"))
@@ -131,18 +131,14 @@ public struct ConnectionCheck: Sendable {
         return "the system's CA store"
     }
 
-    private func canEditLine(_ easy: CurlEasy, responses: inout [HTTPResponse]) -> CheckLine {
-        let listURL = root + "/quality/assessment?limit=100&offset=0"
-        let response: HTTPResponse
-        do {
-            response = try easy.send(HTTPRequest(method: "GET", url: listURL, headers: headers))
-        } catch {
-            return CheckLine("can edit", .failed, "GET \(listURL) got no answer: \(error)")
+    private func canEditLine(_ client: EnneoClient, responses: inout [HTTPResponse]) -> CheckLine {
+        let listURL = root + EnneoClient.listPath(limit: 100, offset: 0, query: "")
+        guard case .answered(let response) = client.listAssessments(limit: 100, offset: 0) else {
+            return CheckLine("can edit", .failed, "GET \(listURL) got no answer: \(client.control.abortReason.map { "\($0)" } ?? "try again")")
         }
         responses.append(response)
         guard (200..<300).contains(response.status) else {
-            let message = serverMessage(response).map { ": \($0)" } ?? ""
-            return CheckLine("can edit", .failed, "the token cannot list assessments (GET \(listURL) answered HTTP \(response.status)\(message)): ask an enneo admin for a token with quality permissions")
+            return CheckLine("can edit", .failed, "the token cannot list assessments (GET \(listURL) answered \(response.statusAndMessage(limit: 120))): ask an enneo admin for a token with quality permissions")
         }
         let parsed = response.body.withUnsafeBytes { try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20) }
         guard let items = parsed?.objectValue?["assessments"]?.arrayValue else {
@@ -157,8 +153,7 @@ public struct ConnectionCheck: Sendable {
         }
         if objects.allSatisfy({ $0["canEdit"] == nil }), let id = objects.first?["id"]?.intValue {
             // A list without canEdit: ask the assessment itself.
-            let one = root + "/quality/assessment/\(id)"
-            if let answer = try? easy.send(HTTPRequest(method: "GET", url: one, headers: headers)), (200..<300).contains(answer.status) {
+            if case .answered(let answer) = client.getAssessment(id), (200..<300).contains(answer.status) {
                 responses.append(answer)
                 let object = answer.body.withUnsafeBytes { try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20) }?.objectValue
                 if object?["canEdit"] == .bool(true) { return CheckLine("can edit", .ok, "the token can edit assessment \(id)") }
@@ -168,17 +163,17 @@ public struct ConnectionCheck: Sendable {
         return CheckLine("can edit", .failed, "the token can read but edit none of the \(objects.count) assessments it lists (canEdit is false): ask an enneo admin for the permission to do quality assessments")
     }
 
-    private func clockLine(_ response: HTTPResponse, sentAt: Date, receivedAt: Date) -> CheckLine {
+    /// The answer's `Date` against this machine's clock, read right after it arrived.
+    private func clockLine(_ response: HTTPResponse) -> CheckLine {
+        let receivedAt = now()
         guard let header = response.header("Date") else {
             return CheckLine("clock", .skipped, "the server sent no Date header")
         }
         guard let serverDate = Self.httpDate(header) else {
             return CheckLine("clock", .skipped, "the server's Date header '\(header)' is not an HTTP date")
         }
-        // Date drops the fraction (the server's instant is in [Date, Date + 1 s)); the local
-        // instant is the middle of the request.
-        let local = sentAt.addingTimeInterval(receivedAt.timeIntervalSince(sentAt) / 2)
-        let skew = local.timeIntervalSince(serverDate.addingTimeInterval(0.5))
+        // Date drops the fraction: the server's instant is in [Date, Date + 1 s).
+        let skew = receivedAt.timeIntervalSince(serverDate.addingTimeInterval(0.5))
         let seconds = Int(abs(skew).rounded())
         guard abs(skew) > clockToleranceSeconds else {
             return CheckLine("clock", .ok, "within \(max(seconds, 1)) s of the server's Date (\(header))")
