@@ -31,8 +31,8 @@ import Testing
                 + "server \(alpha.baseURL) (profile); token from token-file ~/alpha.token of profile 'alpha', mode 0600")
             #expect(line(result.stdout, "connect") == "connect: ok: connected to 127.0.0.1:\(alpha.port)")
             #expect(line(result.stdout, "can edit")?.hasPrefix("can edit: ok: the token can edit assessment ") == true)
-            // Whole seconds on both sides, and a server that may cache its Date for a second.
-            #expect(["1", "2"].contains { line(result.stdout, "clock")?.hasPrefix("clock: ok: within \($0) s of the server's Date (") == true },
+            // The same clock on both sides: within the 60 s allowed, by a few seconds at most on a loaded machine.
+            #expect((1...5).contains { line(result.stdout, "clock")?.hasPrefix("clock: ok: within \($0) s of the server's Date (") == true },
                     "\(result.stdout)")
             #expect(result.stderr.isEmpty)
             #expect(beta.apiRequestCount == 0)

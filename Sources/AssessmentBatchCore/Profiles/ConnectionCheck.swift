@@ -49,13 +49,16 @@ public struct ConnectionCheck: Sendable {
 
         // The connection, without the token: any HTTP answer means DNS, TCP and TLS held.
         let probe: HTTPResponse
+        let sentAt: Date
         do {
             let easy = try CurlEasy(options: transport)
+            sentAt = now()
             probe = try easy.send(HTTPRequest(method: "GET", url: rootURL, headers: [(name: "Accept", value: "application/json")]))
         } catch {
             return skipRest(after: record(error, host: host, hostPort: hostPort, isHTTPS: isHTTPS, into: &lines),
                             because: "needs the connection above")
         }
+        let receivedAt = now()
         lines.append(isIPAddress(host) ? CheckLine("dns", .ok, "\(host) is an IP address: nothing to look up")
                                        : CheckLine("dns", .ok, "\(host) resolves"))
         lines.append(CheckLine("connect", .ok, "connected to \(hostPort)"))
@@ -93,7 +96,7 @@ public struct ConnectionCheck: Sendable {
         // Whether the token can edit: `canEdit` on an assessment it lists.
         var responses = [probe]
         lines.append(canEditLine(client, responses: &responses))
-        lines.append(clockLine(responses.last ?? probe))
+        lines.append(clockLine(probe, sentAt: sentAt, receivedAt: receivedAt))
         lines.append(rateLimitLine(responses))
         return lines
     }
@@ -163,17 +166,18 @@ public struct ConnectionCheck: Sendable {
         return CheckLine("can edit", .failed, "the token can read but edit none of the \(objects.count) assessments it lists (canEdit is false): ask an enneo admin for the permission to do quality assessments")
     }
 
-    /// The answer's `Date` against this machine's clock, read right after it arrived.
-    private func clockLine(_ response: HTTPResponse) -> CheckLine {
-        let receivedAt = now()
+    /// The probe's `Date` against this machine's clock in the middle of the probe.
+    private func clockLine(_ response: HTTPResponse, sentAt: Date, receivedAt: Date) -> CheckLine {
         guard let header = response.header("Date") else {
             return CheckLine("clock", .skipped, "the server sent no Date header")
         }
         guard let serverDate = Self.httpDate(header) else {
             return CheckLine("clock", .skipped, "the server's Date header '\(header)' is not an HTTP date")
         }
-        // Date drops the fraction: the server's instant is in [Date, Date + 1 s).
-        let skew = receivedAt.timeIntervalSince(serverDate.addingTimeInterval(0.5))
+        // Date drops the fraction (the server's instant is in [Date, Date + 1 s)); the local
+        // instant is the middle of the probe.
+        let local = sentAt.addingTimeInterval(receivedAt.timeIntervalSince(sentAt) / 2)
+        let skew = local.timeIntervalSince(serverDate.addingTimeInterval(0.5))
         let seconds = Int(abs(skew).rounded())
         guard abs(skew) > clockToleranceSeconds else {
             return CheckLine("clock", .ok, "within \(max(seconds, 1)) s of the server's Date (\(header))")
