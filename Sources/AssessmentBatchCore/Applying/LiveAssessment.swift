@@ -9,20 +9,48 @@ public struct LiveAssessment: Sendable {
     }
 
     public var id: Int?
-    public var scorecardId: Int?
-    public var state: String?
     public var canEdit: Bool?
-    public var modifiedAt: Timestamp?
-    public var aiSummary: String?
-    public var supervisorAssessment: String?
-    public var assessmentDate: Timestamp?
-    public var discussionDate: Timestamp?
+    /// The live counterpart of each assessment-level field (`FieldDescriptor.liveKey`): its
+    /// value, or for a guard what it is checked against (`modifiedAt` for `expectedModifiedAt`).
+    public var fields = AssessmentFields()
     /// Context for a reviewer (`export`): the assessed agent and the ticket.
     public var assessedUser: Int?
     public var ticketId: Int?
     public var criteria: [CriterionKey: Criterion] = [:]
 
     public init() {}
+
+    // Typed views of `fields`.
+
+    /// Any state, known or not.
+    public var state: AssessmentState? {
+        get { fields.state }
+        set { fields.state = newValue }
+    }
+    public var scorecardId: Int? {
+        get { fields.scorecardId }
+        set { fields.scorecardId = newValue }
+    }
+    public var modifiedAt: Timestamp? {
+        get { fields.expectedModifiedAt }
+        set { fields.expectedModifiedAt = newValue }
+    }
+    public var aiSummary: String? {
+        get { fields.aiSummary }
+        set { fields.aiSummary = newValue }
+    }
+    public var supervisorAssessment: String? {
+        get { fields.supervisorAssessment }
+        set { fields.supervisorAssessment = newValue }
+    }
+    public var assessmentDate: Timestamp? {
+        get { fields.assessmentDate }
+        set { fields.assessmentDate = newValue }
+    }
+    public var discussionDate: Timestamp? {
+        get { fields.discussionDate }
+        set { fields.discussionDate = newValue }
+    }
 
     /// Each value `update` sets that this assessment does not hold, as a readable line
     /// (dates compared as instants).
@@ -33,11 +61,11 @@ public struct LiveAssessment: Sendable {
             guard let wanted, wanted != live else { return }
             found.append("\(name()) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
         }
-        check("aiSummary", update.fields.aiSummary, aiSummary) { "\"\($0)\"" }
-        check("supervisorAssessment", update.fields.supervisorAssessment, supervisorAssessment) { "\"\($0)\"" }
-        check("assessmentDate", update.fields.assessmentDate, assessmentDate) { $0.description }
-        check("discussionDate", update.fields.discussionDate, discussionDate) { $0.description }
-        check("state", update.fields.state?.rawValue, state) { $0 }
+        for (index, field) in FieldDescriptor.table.enumerated() where field.isWritten {
+            check(field.name, update.fields[field: index], fields[field: index]) { value in
+                if case .text(let text) = value { "\"\(text)\"" } else { value.plain }
+            }
+        }
         for criterion in update.criteria {
             guard let live = criteria[criterion.key] else {
                 found.append("\(criterion.key) is missing on the server")

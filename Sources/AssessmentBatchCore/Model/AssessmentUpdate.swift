@@ -1,8 +1,3 @@
-/// The two states a PATCH may set explicitly.
-public enum TargetState: String, Sendable, CaseIterable {
-    case reviewedBySupervisor, discussedWithAssessee
-}
-
 /// One criterion change: `score` and `reason` are nil when left unchanged. Assessments keep
 /// theirs in a `CriterionList`, more compactly.
 public struct CriterionUpdate: Sendable, Equatable {
@@ -51,23 +46,80 @@ public struct CriterionKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "category \(categoryId) criterion \(criterionId)" }
 }
 
-/// Assessment-level values; nil means "not set by the file".
+/// Assessment-level values, one per entry of `FieldDescriptor.table`; nil means "not set by
+/// the file" (or, for a live assessment, not there).
 public struct AssessmentFields: Sendable, Equatable {
-    public var aiSummary: String?
-    public var supervisorAssessment: String?
-    public var assessmentDate: Timestamp?
-    public var discussionDate: Timestamp?
-    public var state: TargetState?
-    /// Guard: the scorecard revision the file was made for (not sent).
-    public var scorecardId: Int?
-    /// Guard: the `modifiedAt` the file was made against (not sent).
-    public var expectedModifiedAt: Timestamp?
+    /// By field index; empty until a value is set. A row's storage is cleared in place
+    /// (`clear`), so rows that set values reuse it instead of allocating.
+    private var values: [FieldValue?] = []
 
     public init() {}
 
+    /// The value of the field `column` holds (its own column; a `…Before` column names its
+    /// field's slot too). Any other column has none and ignores a value.
+    public subscript(column: Column) -> FieldValue? {
+        get { column.fieldIndex.flatMap { self[field: $0] } }
+        set { if let index = column.fieldIndex { self[field: index] = newValue } }
+    }
+
+    /// The value of the field at `index` in `FieldDescriptor.table`.
+    subscript(field index: Int) -> FieldValue? {
+        get { values.isEmpty ? nil : values[index] }
+        set {
+            if values.isEmpty {
+                guard newValue != nil else { return }
+                values = [FieldValue?](repeating: nil, count: FieldDescriptor.table.count)
+            }
+            values[index] = newValue
+        }
+    }
+
+    /// Unsets every value, keeping the storage.
+    mutating func clear() {
+        for index in values.indices where values[index] != nil { values[index] = nil }
+    }
+
+    public static func == (lhs: AssessmentFields, rhs: AssessmentFields) -> Bool {
+        FieldDescriptor.table.indices.allSatisfy { lhs[field: $0] == rhs[field: $0] }
+    }
+
     /// Whether any value that would be written is set (guards do not count).
     public var setsAnyValue: Bool {
-        aiSummary != nil || supervisorAssessment != nil || assessmentDate != nil || discussionDate != nil || state != nil
+        !values.isEmpty && FieldDescriptor.table.indices.contains { FieldDescriptor.table[$0].isWritten && values[$0] != nil }
+    }
+
+    // Typed views of the fields the code reads by name.
+
+    public var aiSummary: String? {
+        get { self[.aiSummary]?.text }
+        set { self[.aiSummary] = newValue.map { .text($0) } }
+    }
+    public var supervisorAssessment: String? {
+        get { self[.supervisorAssessment]?.text }
+        set { self[.supervisorAssessment] = newValue.map { .text($0) } }
+    }
+    public var assessmentDate: Timestamp? {
+        get { self[.assessmentDate]?.date }
+        set { self[.assessmentDate] = newValue.map { .date($0) } }
+    }
+    public var discussionDate: Timestamp? {
+        get { self[.discussionDate]?.date }
+        set { self[.discussionDate] = newValue.map { .date($0) } }
+    }
+    /// In a file: one of `AssessmentState.settable`; live: any state.
+    public var state: AssessmentState? {
+        get { self[.state]?.state }
+        set { self[.state] = newValue.map { .state($0) } }
+    }
+    /// Guard: the scorecard revision the file was made for (not sent).
+    public var scorecardId: Int? {
+        get { self[.scorecardId]?.integer }
+        set { self[.scorecardId] = newValue.map { .integer($0) } }
+    }
+    /// Guard: the `modifiedAt` the file was made against (not sent).
+    public var expectedModifiedAt: Timestamp? {
+        get { self[.expectedModifiedAt]?.date }
+        set { self[.expectedModifiedAt] = newValue.map { .date($0) } }
     }
 }
 
