@@ -98,14 +98,14 @@ extension LiveAssessment {
     var summary: String {
         var parts: [String] = []
         if let id { parts.append("id=\(id)") }
-        if let scorecardId { parts.append("scorecardId=\(scorecardId)") }
-        if let state { parts.append("state=\(state)") }
+        if let scorecardId = self.scorecardId { parts.append("scorecardId=\(scorecardId)") }
+        if let state = self.state { parts.append("state=\(state)") }
         if let canEdit { parts.append("canEdit=\(canEdit)") }
         if let modifiedAt { parts.append("modifiedAt=\(modifiedAt)") }
-        if let aiSummary { parts.append("aiSummary=\(aiSummary)") }
-        if let supervisorAssessment { parts.append("supervisorAssessment=\(supervisorAssessment)") }
-        if let assessmentDate { parts.append("assessmentDate=\(assessmentDate)") }
-        if let discussionDate { parts.append("discussionDate=\(discussionDate)") }
+        if let aiSummary = self.aiSummary { parts.append("aiSummary=\(aiSummary)") }
+        if let supervisorAssessment = self.supervisorAssessment { parts.append("supervisorAssessment=\(supervisorAssessment)") }
+        if let assessmentDate = self.assessmentDate { parts.append("assessmentDate=\(assessmentDate)") }
+        if let discussionDate = self.discussionDate { parts.append("discussionDate=\(discussionDate)") }
         for (key, value) in criteria.sorted(by: { ($0.key.categoryId, $0.key.criterionId) < ($1.key.categoryId, $1.key.criterionId) }) {
             parts.append("\(key.categoryId)/\(key.criterionId):\(value.score.map { "\($0)" } ?? "nil"),\(value.reason ?? "nil"),\(value.state ?? "nil")")
         }

@@ -1,4 +1,5 @@
 /// An assessment as the API returns it, reduced to the values a batch can set.
+@dynamicMemberLookup
 public struct LiveAssessment: Sendable {
     /// One criterion's live values.
     public struct Criterion: Sendable {
@@ -20,36 +21,16 @@ public struct LiveAssessment: Sendable {
 
     public init() {}
 
-    // Typed views of `fields`.
+    /// The typed views of `fields` (`live.aiSummary`, `live.state`, …).
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<AssessmentFields, Value>) -> Value {
+        get { fields[keyPath: keyPath] }
+        set { fields[keyPath: keyPath] = newValue }
+    }
 
-    /// Any state, known or not.
-    public var state: AssessmentState? {
-        get { fields.state }
-        set { fields.state = newValue }
-    }
-    public var scorecardId: Int? {
-        get { fields.scorecardId }
-        set { fields.scorecardId = newValue }
-    }
+    /// When the assessment was last modified: what `expectedModifiedAt` is checked against.
     public var modifiedAt: Timestamp? {
         get { fields.expectedModifiedAt }
         set { fields.expectedModifiedAt = newValue }
-    }
-    public var aiSummary: String? {
-        get { fields.aiSummary }
-        set { fields.aiSummary = newValue }
-    }
-    public var supervisorAssessment: String? {
-        get { fields.supervisorAssessment }
-        set { fields.supervisorAssessment = newValue }
-    }
-    public var assessmentDate: Timestamp? {
-        get { fields.assessmentDate }
-        set { fields.assessmentDate = newValue }
-    }
-    public var discussionDate: Timestamp? {
-        get { fields.discussionDate }
-        set { fields.discussionDate = newValue }
     }
 
     /// Each value `update` sets that this assessment does not hold, as a readable line
