@@ -170,10 +170,9 @@ struct RowDecoder {
     /// Reads the value of the field at `index` (`column` is its own column or its Before) by
     /// the field's kind.
     private mutating func setField(_ index: Int, _ column: Column, _ value: RawValue, row: inout DecodedRow) {
-        let field = FieldDescriptor.table[index]
-        let isBefore = column != field.column
+        let isBefore = column != FieldDescriptor.columns[index]
         let decoded: FieldValue?
-        switch field.kind {
+        switch FieldDescriptor.kinds[index] {
         case .text:
             decoded = Self.text(column, value, row: &row, texts: &texts, last: &lastValues[2 * index + (isBefore ? 1 : 0)], unescapes: unescapesFormulas)
         case .dateTime:

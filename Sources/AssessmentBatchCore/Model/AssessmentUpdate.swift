@@ -48,10 +48,22 @@ public struct CriterionKey: Hashable, Sendable, CustomStringConvertible {
 
 /// Assessment-level values, one per entry of `FieldDescriptor.table`; nil means "not set by
 /// the file" (or, for a live assessment, not there).
+///
+/// The values are stored properties, in place: a row sets them per cell and every update keeps
+/// them, and a collection would be an allocation per update (5 MB more for a million rows)
+/// and a uniqueness check per value. The two switches below map the table's columns to them;
+/// `FieldTableTests` sets and reads every entry of the table through them.
 public struct AssessmentFields: Sendable, Equatable {
-    /// By field index; empty until a value is set. A row's storage is cleared in place
-    /// (`clear`), so rows that set values reuse it instead of allocating.
-    private var values: [FieldValue?] = []
+    public var aiSummary: String?
+    public var supervisorAssessment: String?
+    public var assessmentDate: Timestamp?
+    public var discussionDate: Timestamp?
+    /// In a file: one of `AssessmentState.settable`; live: any state.
+    public var state: AssessmentState?
+    /// Guard: the scorecard revision the file was made for (not sent).
+    public var scorecardId: Int?
+    /// Guard: the `modifiedAt` the file was made against (not sent).
+    public var expectedModifiedAt: Timestamp?
 
     public init() {}
 
@@ -62,64 +74,43 @@ public struct AssessmentFields: Sendable, Equatable {
         set { if let index = column.fieldIndex { self[field: index] = newValue } }
     }
 
-    /// The value of the field at `index` in `FieldDescriptor.table`.
+    /// The value of the field at `index` in `FieldDescriptor.table` (a value of another kind
+    /// than the field's is not stored).
     subscript(field index: Int) -> FieldValue? {
-        get { values.isEmpty ? nil : values[index] }
-        set {
-            if values.isEmpty {
-                guard newValue != nil else { return }
-                values = [FieldValue?](repeating: nil, count: FieldDescriptor.table.count)
+        get {
+            switch FieldDescriptor.columns[index] {
+            case .aiSummary: aiSummary.map { .text($0) }
+            case .supervisorAssessment: supervisorAssessment.map { .text($0) }
+            case .assessmentDate: assessmentDate.map { .date($0) }
+            case .discussionDate: discussionDate.map { .date($0) }
+            case .state: state.map { .state($0) }
+            case .scorecardId: scorecardId.map { .integer($0) }
+            case .expectedModifiedAt: expectedModifiedAt.map { .date($0) }
+            default: nil
             }
-            values[index] = newValue
+        }
+        set {
+            switch FieldDescriptor.columns[index] {
+            case .aiSummary: aiSummary = newValue?.text
+            case .supervisorAssessment: supervisorAssessment = newValue?.text
+            case .assessmentDate: assessmentDate = newValue?.date
+            case .discussionDate: discussionDate = newValue?.date
+            case .state: state = newValue?.state
+            case .scorecardId: scorecardId = newValue?.integer
+            case .expectedModifiedAt: expectedModifiedAt = newValue?.date
+            default: break
+            }
         }
     }
 
-    /// Unsets every value, keeping the storage.
+    /// Unsets every value.
     mutating func clear() {
-        for index in values.indices where values[index] != nil { values[index] = nil }
-    }
-
-    public static func == (lhs: AssessmentFields, rhs: AssessmentFields) -> Bool {
-        FieldDescriptor.table.indices.allSatisfy { lhs[field: $0] == rhs[field: $0] }
+        self = AssessmentFields()
     }
 
     /// Whether any value that would be written is set (guards do not count).
     public var setsAnyValue: Bool {
-        !values.isEmpty && FieldDescriptor.table.indices.contains { FieldDescriptor.table[$0].isWritten && values[$0] != nil }
-    }
-
-    // Typed views of the fields the code reads by name.
-
-    public var aiSummary: String? {
-        get { self[.aiSummary]?.text }
-        set { self[.aiSummary] = newValue.map { .text($0) } }
-    }
-    public var supervisorAssessment: String? {
-        get { self[.supervisorAssessment]?.text }
-        set { self[.supervisorAssessment] = newValue.map { .text($0) } }
-    }
-    public var assessmentDate: Timestamp? {
-        get { self[.assessmentDate]?.date }
-        set { self[.assessmentDate] = newValue.map { .date($0) } }
-    }
-    public var discussionDate: Timestamp? {
-        get { self[.discussionDate]?.date }
-        set { self[.discussionDate] = newValue.map { .date($0) } }
-    }
-    /// In a file: one of `AssessmentState.settable`; live: any state.
-    public var state: AssessmentState? {
-        get { self[.state]?.state }
-        set { self[.state] = newValue.map { .state($0) } }
-    }
-    /// Guard: the scorecard revision the file was made for (not sent).
-    public var scorecardId: Int? {
-        get { self[.scorecardId]?.integer }
-        set { self[.scorecardId] = newValue.map { .integer($0) } }
-    }
-    /// Guard: the `modifiedAt` the file was made against (not sent).
-    public var expectedModifiedAt: Timestamp? {
-        get { self[.expectedModifiedAt]?.date }
-        set { self[.expectedModifiedAt] = newValue.map { .date($0) } }
+        FieldDescriptor.table.indices.contains { FieldDescriptor.table[$0].isWritten && self[field: $0] != nil }
     }
 }
 

@@ -82,6 +82,10 @@ public struct FieldDescriptor: Sendable {
 
     /// The fields a PATCH writes.
     static let written = table.filter(\.isWritten)
+    /// Each entry's column and kind, by index: what the per-cell paths read (without copying
+    /// a whole entry, with its strings, per cell).
+    static let columns = table.map(\.column)
+    static let kinds = table.map(\.kind)
 
     /// Each column's field index (`column.fieldIndex`), by `Column.ordinal`: its field's for
     /// a field's column, and for a `…Before` column, its field's too.
