@@ -34,6 +34,29 @@ import Testing
         #expect(Set(Column.before) == fieldBefores.union([.scoreBefore, .reasonBefore]))
     }
 
+    /// `Column.fieldIndex` is a switch: it must say what the table says, for every column.
+    @Test func fieldIndexFollowsTheTable() {
+        for column in Column.allCases {
+            let expected = FieldDescriptor.table.firstIndex { $0.column == column || $0.before == column }
+            #expect(column.fieldIndex == expected, "\(column)")
+        }
+    }
+
+    /// `AssessmentFields` stores each entry in the property named like it, and the typed
+    /// comparison grouping uses agrees with the values.
+    @Test func eachIndexReachesThePropertyNamedLikeItsEntry() {
+        for (index, field) in FieldDescriptor.table.enumerated() {
+            var fields = AssessmentFields()
+            fields[field: index] = Self.sample(field)
+            let set = Mirror(reflecting: fields).children.filter { "\($0.value)" != "nil" }.compactMap(\.label)
+            #expect(set == [field.name], "\(field.name)")
+            var other = AssessmentFields()
+            #expect(other.agrees(with: fields, field: index) && !fields.agrees(with: other, field: index), "\(field.name)")
+            other[field: index] = Self.sample(field)
+            #expect(fields.agrees(with: other, field: index), "\(field.name)")
+        }
+    }
+
     /// The fixed-size places hold every field and every column.
     @Test func fixedSizeStorageHoldsTheTable() {
         #expect(FieldSources.capacity >= FieldDescriptor.table.count)

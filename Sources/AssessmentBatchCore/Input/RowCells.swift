@@ -57,11 +57,14 @@ struct RowCells {
         isAbandoned = true
     }
 
-    /// The row's own checks once every cell is set: its criterion columns together, then
-    /// what the row as a whole needs.
-    mutating func finish() {
-        guard !isAbandoned else { return }
-        decoder.finishCriterion(criterion, row: &row)
-        decoder.finish(&row, assessmentIdGiven: assessmentIdGiven)
+    /// The row's own checks once every cell is set (its criterion columns together, then
+    /// what the row as a whole needs); then hands it to `grouping`. The row and the decoder
+    /// are lent from here, where they live, so neither is copied per row.
+    mutating func finish(into grouping: AssessmentGrouping) {
+        if !isAbandoned {
+            decoder.finishCriterion(criterion, row: &row)
+            decoder.finish(&row, assessmentIdGiven: assessmentIdGiven)
+        }
+        grouping.add(row, decoder: decoder)
     }
 }

@@ -112,6 +112,9 @@ struct RowDecoder {
     /// they repeat on every row of an assessment, and comparing their bytes costs less than
     /// decoding them again.
     private var lastValues = [LastDecoded<FieldValue>](repeating: LastDecoded(), count: 2 * FieldDescriptor.table.count)
+    /// The kind of each field of the table, kept here: a global read per cell costs a
+    /// once-check each time.
+    private let fieldKinds = FieldDescriptor.table.map(\.kind)
     /// Reverse the formula rule on texts (CSV/TSV files with `…Before` columns, as `export`
     /// writes them): see `FormulaGuard`.
     var unescapesFormulas = false
@@ -170,9 +173,9 @@ struct RowDecoder {
     /// Reads the value of the field at `index` (`column` is its own column or its Before) by
     /// the field's kind.
     private mutating func setField(_ index: Int, _ column: Column, _ value: RawValue, row: inout DecodedRow) {
-        let isBefore = column != FieldDescriptor.columns[index]
+        let isBefore = column.isBefore
         let decoded: FieldValue?
-        switch FieldDescriptor.kinds[index] {
+        switch fieldKinds[index] {
         case .text:
             decoded = Self.text(column, value, row: &row, texts: &texts, last: &lastValues[2 * index + (isBefore ? 1 : 0)], unescapes: unescapesFormulas)
         case .dateTime:

@@ -32,8 +32,7 @@ final class RowSink {
         rows += 1
         cells.begin(at: SourceLocation(input: input, line: line))
         fill(&cells)
-        cells.finish()
-        grouping.add(cells.row, decoder: cells.decoder)
+        cells.finish(into: grouping)
     }
 
     /// Records a problem that makes the input being read unusable (line 0: the file itself).

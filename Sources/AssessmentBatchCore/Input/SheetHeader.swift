@@ -1,6 +1,8 @@
 /// A header row mapped to columns: what CSV/TSV files (and any other format with a header
 /// row, such as a workbook's sheet) read their cells by.
-struct SheetHeader {
+///
+/// A class: a data row holds one reference to it, where a struct would retain its arrays.
+final class SheetHeader {
     /// The column of each header position; nil for an unnamed column or one ignored on input.
     let columns: [Column?]
     /// Positions without a name (Excel's trailing delimiters): a value under one is a problem.

@@ -50,9 +50,9 @@ public struct CriterionKey: Hashable, Sendable, CustomStringConvertible {
 /// the file" (or, for a live assessment, not there).
 ///
 /// The values are stored properties, in place: a row sets them per cell and every update keeps
-/// them, and a collection would be an allocation per update (5 MB more for a million rows)
-/// and a uniqueness check per value. The two switches below map the table's columns to them;
-/// `FieldTableTests` sets and reads every entry of the table through them.
+/// them, and a collection would be an allocation per update and a uniqueness check per value.
+/// The switches below map the table's indices to them; `FieldTableTests` checks, entry by
+/// entry, that each index reaches the property named like the entry.
 public struct AssessmentFields: Sendable, Equatable {
     public var aiSummary: String?
     public var supervisorAssessment: String?
@@ -75,31 +75,46 @@ public struct AssessmentFields: Sendable, Equatable {
     }
 
     /// The value of the field at `index` in `FieldDescriptor.table` (a value of another kind
-    /// than the field's is not stored).
+    /// than the field's is not stored). Switches on the index, like `Column.fieldIndex`.
     subscript(field index: Int) -> FieldValue? {
         get {
-            switch FieldDescriptor.columns[index] {
-            case .aiSummary: aiSummary.map { .text($0) }
-            case .supervisorAssessment: supervisorAssessment.map { .text($0) }
-            case .assessmentDate: assessmentDate.map { .date($0) }
-            case .discussionDate: discussionDate.map { .date($0) }
-            case .state: state.map { .state($0) }
-            case .scorecardId: scorecardId.map { .integer($0) }
-            case .expectedModifiedAt: expectedModifiedAt.map { .date($0) }
+            switch index {
+            case 0: state.map { .state($0) }
+            case 1: aiSummary.map { .text($0) }
+            case 2: supervisorAssessment.map { .text($0) }
+            case 3: assessmentDate.map { .date($0) }
+            case 4: discussionDate.map { .date($0) }
+            case 5: scorecardId.map { .integer($0) }
+            case 6: expectedModifiedAt.map { .date($0) }
             default: nil
             }
         }
         set {
-            switch FieldDescriptor.columns[index] {
-            case .aiSummary: aiSummary = newValue?.text
-            case .supervisorAssessment: supervisorAssessment = newValue?.text
-            case .assessmentDate: assessmentDate = newValue?.date
-            case .discussionDate: discussionDate = newValue?.date
-            case .state: state = newValue?.state
-            case .scorecardId: scorecardId = newValue?.integer
-            case .expectedModifiedAt: expectedModifiedAt = newValue?.date
+            switch index {
+            case 0: state = newValue?.state
+            case 1: aiSummary = newValue?.text
+            case 2: supervisorAssessment = newValue?.text
+            case 3: assessmentDate = newValue?.date
+            case 4: discussionDate = newValue?.date
+            case 5: scorecardId = newValue?.integer
+            case 6: expectedModifiedAt = newValue?.date
             default: break
             }
+        }
+    }
+
+    /// Whether the field at `index` is unset here or holds `other`'s value, compared without
+    /// wrapping either (grouping asks this for every value of every row).
+    func agrees(with other: AssessmentFields, field index: Int) -> Bool {
+        switch index {
+        case 0: state == nil || state == other.state
+        case 1: aiSummary == nil || aiSummary == other.aiSummary
+        case 2: supervisorAssessment == nil || supervisorAssessment == other.supervisorAssessment
+        case 3: assessmentDate == nil || assessmentDate == other.assessmentDate
+        case 4: discussionDate == nil || discussionDate == other.discussionDate
+        case 5: scorecardId == nil || scorecardId == other.scorecardId
+        case 6: expectedModifiedAt == nil || expectedModifiedAt == other.expectedModifiedAt
+        default: true
         }
     }
 

@@ -181,8 +181,8 @@ struct FieldSources {
 extension AssessmentFields {
     /// Whether `other`'s value for the field `column` holds is unset here or the same as here.
     fileprivate func agrees(with other: AssessmentFields, on column: Column) -> Bool {
-        guard let index = column.fieldIndex, let mine = self[field: index] else { return true }
-        return mine == other[field: index]
+        guard let index = column.fieldIndex else { return true }
+        return agrees(with: other, field: index)
     }
 
     /// Sets the value of the field `column` holds to `other`'s.
