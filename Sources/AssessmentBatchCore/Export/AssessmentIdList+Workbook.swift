@@ -24,7 +24,7 @@ extension AssessmentIdList {
                 guard let cell = row.cells.first(where: { $0.column == known }) else { return }
                 let reference = row.reference(cell)
                 let id: Int? = switch cell.kind {
-                case .number: BatchLoader.wholeNumber(cell.bytes)
+                case .number: WorkbookRowSource.wholeNumber(cell.bytes)
                 case .text: Int(cell.string.trimmingWhitespace())
                 default: nil
                 }
