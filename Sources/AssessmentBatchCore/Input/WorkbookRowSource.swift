@@ -68,12 +68,13 @@ struct WorkbookRowSource: RowSource {
     /// Turns one cell into its column's value (see docs/spreadsheets.md for the table).
     private static func set(_ cell: SheetCell, of row: SheetRow, header: SheetHeader, into cells: inout RowCells) {
         let index = cell.column - 1
-        let reference = row.reference(cell).description
         let column = index < header.columns.count ? header.columns[index] : nil
         guard let column else {
-            header.set(index, .text(cell.bytes), into: &cells, cell: reference)  // reports a value without a column
+            // Reports a value under no column (or ignores one under a column ignored on input).
+            header.set(index, .text(cell.bytes), into: &cells, cell: row.reference(cell).description)
             return
         }
+        var reference: String { row.reference(cell).description }
         switch cell.kind {
         case .error:
             if column.isCriterionColumn { cells.criterion.named.insert(column) }  // its only problem is this one
@@ -82,28 +83,30 @@ struct WorkbookRowSource: RowSource {
             if column.isCriterionColumn { cells.criterion.named.insert(column) }
             cells.problem("\(column.rawValue): the cell's formula has no saved value (open and save the file in Excel or LibreOffice so that it is calculated, or type the value) (cell \(reference))")
         case .number where isWholeNumberColumn(column):
-            if let whole = wholeNumber(cell.bytes) {
+            if parseInteger(cell.bytes) != nil {
+                cells.set(column, .number(cell.bytes), cell: reference)  // digits already: as they are
+            } else if let whole = wholeNumber(cell.bytes) {
                 var text = String(whole)
-                text.withUTF8 { header.set(index, .number($0), into: &cells, cell: reference) }
+                text.withUTF8 { cells.set(column, .number($0), cell: reference) }
             } else {
-                header.set(index, .number(cell.bytes), into: &cells, cell: reference)
+                cells.set(column, .number(cell.bytes), cell: reference)
             }
         case .number where isDateColumn(column):
             cells.problem("\(column.rawValue) must be a date-time, got the number \(cell.string) (format the cell as a date, or type the date as text like 2024-06-12T11:00:00+02:00) (cell \(reference))")
         case .date where isWholeNumberColumn(column):
-            header.set(index, .number(cell.bytes), into: &cells, cell: reference)
+            cells.set(column, .number(cell.bytes), cell: reference)
         case .date:
             guard let local = WorkbookDate.localDateTime(serial: cell.string, date1904: row.date1904) else {
                 cells.problem("\(column.rawValue): the date cell's value \(cell.string) is no date between 1900 and 9999 (cell \(reference))")
                 return
             }
             var text = local
-            text.withUTF8 { header.set(index, .text($0), into: &cells, cell: reference) }
+            text.withUTF8 { cells.set(column, .text($0), cell: reference) }
         case .boolean:
             var text = cell.bytes.first == UInt8(ascii: "1") ? "TRUE" : "FALSE"
-            text.withUTF8 { header.set(index, .text($0), into: &cells, cell: reference) }
+            text.withUTF8 { cells.set(column, .text($0), cell: reference) }
         case .text, .number, .isoDate:
-            header.set(index, .text(cell.bytes), into: &cells, cell: reference)
+            cells.set(column, .text(cell.bytes), cell: reference)
         }
     }
 
