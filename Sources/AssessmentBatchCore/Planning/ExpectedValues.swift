@@ -48,6 +48,8 @@ public struct ExpectedValues: Sendable, Equatable {
     /// Any assessment state, by name.
     public var state: SeenValue<String>?
     public var criteria: [CriterionExpectation] = []
+    /// Who saw these values, for conflict messages: `file` (its `…Before` columns) or `plan`.
+    public var madeBy = "file"
 
     public init() {}
 
@@ -78,7 +80,7 @@ public struct ExpectedValues: Sendable, Equatable {
             guard let seen, let edit else { return }
             if matches(seen, live) || matches(.value(edit), live) { return }
             let was: Value? = if case .value(let value) = seen { value } else { nil }
-            found.append("\(name()) changed on the server since the file was made: the file saw \(show(was)), the server now has \(show(live)), the file sets \(show(edit))")
+            found.append("\(name()) changed on the server since the \(madeBy) was made: the \(madeBy) saw \(show(was)), the server now has \(show(live)), the \(madeBy) sets \(show(edit))")
         }
         check("aiSummary", aiSummary, edit: update.fields.aiSummary, live: live.aiSummary, matches: { $0.matches(text: $1) }, show: text)
         check("supervisorAssessment", supervisorAssessment, edit: update.fields.supervisorAssessment, live: live.supervisorAssessment,

@@ -5,9 +5,11 @@ import Synchronization
 /// `apply` differ. A plan renders each decision into `plan.json` and sends nothing; an apply
 /// keeps each before-image for the undo file, journals every outcome and writes the report.
 protocol VerdictSink: Sendable {
-    /// Called on worker threads as each verdict is made; returns what the run keeps of it in
-    /// memory (the changes and undo image are on disk by then).
-    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict
+    /// Called on worker threads as each verdict is made, with what preflight read when it read
+    /// the assessment; returns what the run keeps of it in memory (the changes and undo image
+    /// are on disk by then).
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int,
+                 seen: PreflightSeen?) throws(FileError) -> PreflightVerdict
 
     /// All of preflight's verdicts, in input order, before the run filters them.
     func preflightFinished(_ updates: [AssessmentUpdate], _ verdicts: [PreflightVerdict?])
@@ -32,6 +34,9 @@ protocol VerdictSink: Sendable {
     /// Writes the run's files into the run directory and fills in the result.
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
                 into result: inout ApplyJobResult) throws
+
+    /// Writes `report.html`: the review page of a plan, the run page of an apply.
+    func writePage(_ report: RunReport, directory: String) throws
 }
 
 /// `plan`: each decision rendered to disk as it is made; nothing sent; `plan.json` at the end.
@@ -40,16 +45,45 @@ final class PlanSink: VerdictSink {
     private let directory: String
     /// Every assessment and its kept verdict, in input order, once preflight is done.
     private let planned = PlannedList()
+    /// Each write's `<article>` for the review page, by index.
+    private let review: IndexedSpool
+    private let inputs: [String]
+    private let pageParts = Mutex<(writes: [Int: ReviewPage.WriteSummary], refusals: [Int: ReviewPage.Refusal], digest: String?,
+                                   invalid: [ReviewPage.Refusal], preflight: PreflightOptions, counts: [(String, Int)])>(
+        ([:], [:], nil, [], PreflightOptions(), []))
 
-    init(directory: String, count: Int, inputs: [String]) throws(FileError) {
+    init(directory: String, count: Int, inputs: [String], preflightOptions: PreflightOptions) throws(FileError) {
         rendered = try RenderedPlan(directory: directory, count: count, inputs: inputs)
+        review = try IndexedSpool(directory: directory, name: ".review-spool", count: count)
         self.directory = directory
+        self.inputs = inputs
+        pageParts.withLock { $0.preflight = preflightOptions }
     }
 
-    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict {
-        try rendered.store(update, verdict, at: index)
-        guard case .write = verdict else { return verdict }
-        return .write(changes: [], undo: nil, unrestorable: [])
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int,
+                 seen: PreflightSeen?) throws(FileError) -> PreflightVerdict {
+        var write: PlannedWrite?
+        if case .write(_, _, let unrestorable) = verdict, let seen {
+            write = PlannedWrite(update: update, seen: seen, unrestorable: unrestorable)
+        }
+        try rendered.store(update, verdict, write: write, at: index)
+        switch verdict {
+        case .write:
+            if let write {
+                try review.store(Array(ChangeTable.html(write, sourceNames: ReviewPage.rowsText(update.sources, inputs: inputs)).utf8), at: index)
+                let summary = ReviewPage.WriteSummary(index: index, assessmentId: update.assessmentId, assessedUser: write.assessedUser,
+                                                      ticketId: write.ticketId, values: ChangeTable.rows(write).count)
+                pageParts.withLock { $0.writes[index] = summary }
+            }
+            return .write(changes: [], undo: nil, unrestorable: [])
+        case .failed(let kind, let message, _):
+            let refusal = ReviewPage.Refusal(assessmentId: update.assessmentId, assessedUser: seen?.live.assessedUser, kind: kind.rawValue,
+                                             message: message, rows: ReviewPage.rowsText(update.sources, inputs: inputs))
+            pageParts.withLock { $0.refusals[index] = refusal }
+            return verdict
+        case .unchanged:
+            return verdict
+        }
     }
 
     func preflightFinished(_ updates: [AssessmentUpdate], _ verdicts: [PreflightVerdict?]) {
@@ -74,7 +108,34 @@ final class PlanSink: VerdictSink {
         let plan = planned.take()
         result.plan = plan
         result.renderedPlan = rendered
-        result.reportPath = try PlanFile.write(plan: plan, rendered: rendered, invalid: batch.invalid, report: report, to: directory)
+        let invalid = batch.invalid.map { entry in
+            ReviewPage.Refusal(assessmentId: entry.assessmentId, assessedUser: nil, kind: ErrorKind.invalid.rawValue, message: entry.message,
+                               rows: ReviewPage.rowsText(entry.sources, inputs: inputs))
+        }
+        let counts = PlanFile.summarize(plan, invalid: batch.invalid.count)
+        pageParts.withLock {
+            $0.invalid = invalid
+            $0.counts = counts
+        }
+        let (path, digest) = try PlanFile.write(plan: plan, rendered: rendered, invalid: batch.invalid, report: report,
+                                                preflightOptions: pageParts.withLock { $0.preflight }, to: directory)
+        pageParts.withLock { $0.digest = digest }
+        result.reportPath = path
+        result.planDigest = digest
+    }
+
+    /// The review page: what the plan writes, per assessed user, for sign-off.
+    func writePage(_ report: RunReport, directory: String) throws {
+        let parts = pageParts.withLock { $0 }
+        let header = ReviewPage.Header(
+            title: "Plan for review: \(directory.split(separator: "/").last.map(String.init) ?? directory)",
+            createdAt: RunReport.format(report.finishedAt), baseURL: report.baseURL, inputs: report.inputs, planDigest: parts.digest,
+            applyCommand: SavedPlan.applyCommand(for: directory), counts: parts.counts)
+        let writes = parts.writes.keys.sorted().compactMap { parts.writes[$0] }
+        let refusals = parts.refusals.keys.sorted().compactMap { parts.refusals[$0] } + parts.invalid
+        try ReviewPage.write(to: "\(directory)/\(HTMLReport.fileName)", header: header, writes: writes, refusals: refusals) { index in
+            try review.piece(at: index)
+        }
     }
 }
 
@@ -98,9 +159,20 @@ final class ApplySink: VerdictSink {
     /// Writes `undo.jsonl` durably ahead of the workers; set when the write phase starts.
     private let undoWriter = Mutex<UndoWriter?>(nil)
 
-    init(directory: String, journal: Journal, preflightCount: Int?) throws(FileError) {
+    /// `apply --plan`: the input rows the plan kept, for the failures file.
+    private let storedRows: [SourceLocation: StoredRow]?
+    /// The page's table of each assessment to write, by index in preflight, and that index by id.
+    private let writtenTables: IndexedSpool?
+    private let tableIndex = Mutex<[Int: Int]>([:])
+    private let inputNames: [String]
+
+    init(directory: String, journal: Journal, preflightCount: Int?, storedRows: [SourceLocation: StoredRow]? = nil,
+         inputs: [String] = []) throws(FileError) {
         self.directory = directory
         self.journal = journal
+        self.storedRows = storedRows
+        inputNames = inputs
+        writtenTables = try preflightCount.map { count throws(FileError) in try IndexedSpool(directory: directory, name: ".page-spool", count: count) }
         if let preflightCount {
             undoImages = try IndexedSpool(directory: directory, name: ".undo-spool", count: preflightCount)
             unrestorable = try UnrestorableLog(directory: directory, count: preflightCount)
@@ -110,8 +182,14 @@ final class ApplySink: VerdictSink {
         }
     }
 
-    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int) throws(FileError) -> PreflightVerdict {
+    func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int,
+                 seen: PreflightSeen?) throws(FileError) -> PreflightVerdict {
         guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
+        if let seen, let writtenTables {
+            let write = PlannedWrite(update: update, seen: seen, unrestorable: notRestorable)
+            try writtenTables.store(Array(ChangeTable.html(write, sourceNames: ReviewPage.rowsText(update.sources, inputs: inputNames)).utf8), at: index)
+            tableIndex.withLock { $0[update.assessmentId] = index }
+        }
         if let undo, let undoImages {
             var bytes: [UInt8] = []
             JSONWriter.write(.object(undo), into: &bytes)
@@ -154,8 +232,39 @@ final class ApplySink: VerdictSink {
         // the disk first.
         try journal.sync()
         report.unrestorable = unrestorable
-        report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        if let storedRows {
+            // apply --plan: the rows come from the plan; the inputs may have changed since.
+            report.failuresFiles = try StoredRowsFailuresWriter.write(inputs: batch.inputs, rows: storedRows, failures: rowFailures,
+                                                                      directory: directory)
+        } else {
+            report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        }
         report.finishedAt = Date()
         result.reportPath = try report.write(to: directory)
+    }
+
+    func writePage(_ report: RunReport, directory: String) throws {
+        try HTMLReport.write(report, to: directory, written: try writtenSection(report))
+    }
+
+    /// The page's "Written" section: each applied assessment's table, the value it held before
+    /// and the value written (at most ``ReviewPage/fullLimit``; the rest are counted).
+    private func writtenSection(_ report: RunReport) throws -> String {
+        guard let writtenTables else { return "" }
+        let indices = tableIndex.withLock { $0 }
+        let applied = report.outcomes.filter { $0.status == .applied }
+        guard !applied.isEmpty else { return "" }
+        var html = "<h2 id=\"written\">Written</h2>\n<p>Each assessment written by this run, with the value it held before and the value written.</p>\n"
+        var shown = 0
+        for outcome in applied where shown < ReviewPage.fullLimit {
+            guard let id = outcome.assessmentId, let index = indices[id], let table = try writtenTables.piece(at: index) else { continue }
+            html += String(decoding: table, as: UTF8.self)
+            shown += 1
+        }
+        if shown < applied.count {
+            html += "<p class=\"more\">\(applied.count - shown) more written assessment\(applied.count - shown == 1 ? " is" : "s are") not shown here"
+            html += " (the page shows at most \(ReviewPage.fullLimit); an earlier, interrupted part of a resumed run is not shown); report.json lists every outcome.</p>\n"
+        }
+        return html
     }
 }
