@@ -117,7 +117,7 @@ struct ReviewPageTests {
             #expect(planned.exitStatus == .success)
             let attributes = try FileManager.default.attributesOfItem(atPath: "\(dir)/plan/report.html")
             let size = try #require(attributes[.size] as? Int)
-            // docs/sign-off.md: at most 2,000 assessments in full, about 3 KB each with short texts.
+            // docs/sign-off.md: at most 2,000 assessments in full, at most 3 KB each with short texts.
             #expect(size < 8 << 20, "the page has \(size) bytes")
             let page = try parseReviewPage("\(dir)/plan/report.html")
             let shown = page["articles"]?.objectValue?.count ?? 0

@@ -18,8 +18,9 @@ public struct PlannedWrite: Sendable {
     public var liveState: String?
     public var categoryNames: [Int: String] = [:]
     public var criterionNames: [CriterionKey: String] = [:]
-    /// What the undo file will not be able to put back: the field and the value it held.
-    public var notRestorable: [(field: String, was: String)] = []
+    /// What the undo file will not be able to put back: the field, the value it held, and how
+    /// a reviewer reads the field (a criterion by its category's and its own name).
+    public var notRestorable: [(field: String, was: String, label: String)] = []
 
     public var assessmentId: Int { update.assessmentId }
 
@@ -60,7 +61,15 @@ public struct PlannedWrite: Sendable {
             }
         }
         self.saw = saw
-        notRestorable = unrestorable.map { (field: $0.field, was: $0.value) }
+        notRestorable = unrestorable.map { value in
+            var label = value.field
+            if let (part, categoryId, criterionId) = value.criterion {
+                let category = categoryNames[Int(categoryId)] ?? "category \(categoryId)"
+                let criterion = criterionNames[CriterionKey(categoryId: Int(categoryId), criterionId: Int(criterionId))] ?? "criterion \(criterionId)"
+                label = "\(category) / \(criterion) \(part)"
+            }
+            return (field: value.field, was: value.value, label: label)
+        }
     }
 
     /// The update `apply --plan` checks and sends: the plan's body, guarded by the scorecard
@@ -104,6 +113,7 @@ public struct PlannedWrite: Sendable {
             var item = JSONObject()
             item.append("field", .string(value.field))
             item.append("was", .string(value.was))
+            item.append("label", .string(value.label))
             return .object(item)
         }))
     }
@@ -204,7 +214,7 @@ public struct PlannedWrite: Sendable {
         }
         notRestorable = (entry["notRestorableValues"]?.arrayValue ?? []).compactMap { item in
             guard let field = item.objectValue?["field"]?.stringValue, let was = item.objectValue?["was"]?.stringValue else { return nil }
-            return (field: field, was: was)
+            return (field: field, was: was, label: item.objectValue?["label"]?.stringValue ?? field)
         }
     }
 

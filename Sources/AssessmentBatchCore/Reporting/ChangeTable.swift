@@ -89,7 +89,8 @@ enum ChangeTable {
             }
             html += "</td><td class=\"criterion\">"
             if let criterion = row.criterion { html += HTMLReport.escape(criterion.name ?? "criterion \(criterion.id)") }
-            html += "</td><td class=\"field\">\(row.field)"
+            // A possible line break before each capital: "supervisor·Assessment" fits a narrow column.
+            html += "</td><td class=\"field\">" + row.field.map { $0.isUppercase ? "<wbr>\($0)" : String($0) }.joined()
             if let note = row.note { html += "<br><small>\(HTMLReport.escape(note))</small>" }
             if same { html += "<br><small>same value, sent again</small>" }
             html += "</td>"
@@ -109,7 +110,10 @@ enum ChangeTable {
         html += "</tbody></table>\n"
         if !write.notRestorable.isEmpty {
             html += "<p class=\"undo-note\"><b>The undo file cannot put back:</b> "
-            html += write.notRestorable.map { HTMLReport.escape("\($0.field) (was \($0.was))") }.joined(separator: "; ")
+            html += write.notRestorable.map { value in
+                let was = value.was == "(empty)" ? "empty" : value.was == "(unscored)" ? "unscored" : value.was
+                return HTMLReport.escape("\(value.label) (was \(was))")
+            }.joined(separator: "; ")
             html += "</p>\n"
         }
         html += "</article>\n"
@@ -129,8 +133,8 @@ enum ChangeTable {
     /// The table's styles, on screen and in print (highlights kept when printed).
     static let style = """
         table.changes{width:100%;table-layout:fixed;border-collapse:collapse}table.changes th{background:#f0f0f0;border-bottom:1px solid #bbb;text-align:left}\
-        table.changes th:nth-child(1),table.changes th:nth-child(2){width:15%}table.changes th:nth-child(3){width:12%}\
-        table.changes td{border-bottom:1px solid #e4e4e4;overflow-wrap:anywhere;padding:3px 8px;vertical-align:top}td.text{white-space:pre-wrap}\
+        table.changes th:nth-child(1){width:16%}table.changes th:nth-child(2){width:18%}table.changes th:nth-child(3){width:14%}\
+        table.changes td{border-bottom:1px solid #e4e4e4;overflow-wrap:break-word;padding:3px 8px;vertical-align:top}td.text{white-space:pre-wrap}\
         tr.same td{color:#777}del{background:#fdd;color:#900;text-decoration:line-through}ins{background:#dfd;color:#060;text-decoration:none}\
         .none{color:#888;font-style:italic}small{color:#666}.meta{margin:0;color:#444;font-size:13px}\
         article.assessment{margin:10px 0 18px;break-inside:avoid-page}.undo-note{font-size:13px;background:#fff3dc;padding:4px 8px;margin:4px 0}\

@@ -76,6 +76,10 @@ public enum HTMLReport {
         fact("finished", RunReport.format(report.finishedAt), into: &page)
         fact("duration", String(format: "%.1f s", report.finishedAt.timeIntervalSince(report.startedAt)), into: &page)
         if let baseURL = report.baseURL { fact("server", baseURL, into: &page) }
+        if case .string(let plan)? = report.options["plan"] {
+            // apply --plan: the reviewed plan this run wrote, and its seal.
+            fact("plan", "\(plan)/plan.json (SHA-256 \(report.options["planSHA256"]?.stringValue ?? "?"))", into: &page)
+        }
         for input in report.inputs {
             fact("input", "\(input.path) (\(input.rows) rows, SHA-256 \(input.sha256.prefix(16))…)", into: &page)
         }

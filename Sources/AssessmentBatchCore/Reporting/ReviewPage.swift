@@ -7,13 +7,14 @@ import Foundation
 /// their reasons. Self-contained (no external resource, no script), every text escaped, with
 /// print styles so that a browser's print-to-PDF gives a clean sign-off document.
 ///
-/// Size bound: at most ``fullLimit`` assessments are shown in full (at most ``fullPerGroup``
-/// per assessed user, in input order); every further assessment to write is listed by id with
-/// its ticket and number of values (at most ``listedLimit`` of them), and the page says that
-/// their changes are in `plan.json`. Refused and invalid assessments are listed up to
-/// ``refusedLimit``; unchanged ones are counted.
+/// Size bound: a plan of up to ``fullLimit`` assessments to write is shown in full. A larger
+/// one shares the ``fullLimit`` evenly among the assessed users (each user's first ones in input
+/// order, at least ``minimumPerGroup`` each while the limit lasts); every further assessment to
+/// write is listed by id with its ticket and number of values (at most ``listedLimit`` of
+/// them), and the page says that their changes are in `plan.json`. Refused and invalid
+/// assessments are listed up to ``refusedLimit``; unchanged ones are counted.
 enum ReviewPage {
-    static let fullPerGroup = 25
+    static let minimumPerGroup = 5
     static let fullLimit = 2_000
     static let listedLimit = 20_000
     static let refusedLimit = 5_000
@@ -91,12 +92,13 @@ enum ReviewPage {
         var groups: [Int?: [WriteSummary]] = [:]
         for write in writes { groups[write.assessedUser, default: []].append(write) }
         let users = groups.keys.sorted { ($0 ?? Int.max, $0 == nil ? 1 : 0) < ($1 ?? Int.max, $1 == nil ? 1 : 0) }
+        let perGroup = writes.count <= fullLimit ? fullLimit : max(minimumPerGroup, fullLimit / max(1, users.count))
         page += "<h2 id=\"to-write\">To write: \(writes.count) assessment\(writes.count == 1 ? "" : "s")</h2>\n"
         if writes.isEmpty {
             page += "<p>Nothing to write.</p>\n"
         } else {
-            if writes.count > fullLimit || groups.values.contains(where: { $0.count > fullPerGroup }) {
-                page += "<p class=\"bound\">This page shows at most \(fullPerGroup) assessments per assessed user and \(fullLimit) in all in full; "
+            if writes.count > fullLimit {
+                page += "<p class=\"bound\">This plan has more than \(fullLimit) assessments to write: this page shows the first \(perGroup) of each assessed user in full (\(fullLimit) at most); "
                 page += "the others are listed by id, and their changes are in <a href=\"plan.json\">plan.json</a>, which is what <code>apply --plan</code> writes.</p>\n"
             }
             page += "<nav id=\"toc\"><h3>Assessed users</h3><ul>\n"
@@ -116,7 +118,7 @@ enum ReviewPage {
             page += "<h2>\(userName(user)) <small>(\(members.count) to write)</small></h2>\n"
             var rest: [WriteSummary] = []
             for (position, write) in members.enumerated() {
-                if position < fullPerGroup && shown < fullLimit, let bytes = try fragment(write.index) {
+                if position < perGroup && shown < fullLimit, let bytes = try fragment(write.index) {
                     try file.write(page)
                     page = ""
                     try file.write(bytes)
