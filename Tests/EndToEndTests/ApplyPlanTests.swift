@@ -94,6 +94,51 @@ struct ApplyPlanTests {
         }
     }
 
+    @Test func failuresFilesComeFromThePlanInEachInputsOwnFormat() async throws {
+        try await withSimulator { simulator in
+            let dir = scratchDirectory()
+            let targets = editableAssessments(simulator, count: 2)
+            let (csvTarget, csvCard) = targets[0]
+            let (jsonTarget, jsonCard) = targets[1]
+            let (c0, k0) = criteria(of: csvCard)[0]
+            let (c1, k1) = criteria(of: jsonCard)[0]
+            let csvScore = newScore(for: k0, current: csvTarget.criterion(categoryId: c0, criterionId: k0.id)?.score)
+            let jsonScore = newScore(for: k1, current: jsonTarget.criterion(categoryId: c1, criterionId: k1.id)?.score)
+            // A UTF-8 BOM, semicolons and CRLF, as Excel writes "CSV UTF-8" in some locales; and JSONL.
+            let csv = "\u{FEFF}AssessmentID;categoryId;criterionId;score;reason\r\n\(csvTarget.id);\(c0);\(k0.id);\(csvScore);\"Grund; mit Semikolon\"\r\n"
+            write(csv, to: "\(dir)/sheet.csv")
+            let line = #"{"assessmentId":\#(jsonTarget.id),"criteria":[{"categoryId":\#(c1),"criterionId":\#(k1.id),"score":\#(jsonScore),"reason":"json reason"}]}"#
+            write(line + "\n", to: "\(dir)/nightly.jsonl")
+            let planned = await runJob(["\(dir)/sheet.csv", "\(dir)/nightly.jsonl"], simulator: simulator, out: "\(dir)/plan", planOnly: true)
+            #expect(planned.exitStatus == .success)
+            for (id, categoryId, criterionId) in [(csvTarget.id, c0, k0.id), (jsonTarget.id, c1, k1.id)] {
+                _ = try simulator.store.modifyAssessment(id: id) { assessment in
+                    if let index = assessment.criteria.firstIndex(where: { $0.categoryId == categoryId && $0.criterionId == criterionId }) {
+                        assessment.criteria[index].reason = "moved"
+                    }
+                }
+            }
+            try FileManager.default.removeItem(atPath: "\(dir)/sheet.csv")
+            write("not even a header\n", to: "\(dir)/nightly.jsonl")
+            let applied = try await runPlanApply("\(dir)/plan", simulator: simulator, out: "\(dir)/run")
+            #expect(applied.exitStatus == .failures)
+            #expect(applied.report?.counts.failedByKind[.conflict] == 2)
+            let csvBytes = try #require(FileManager.default.contents(atPath: "\(dir)/run/sheet.failures.csv"))
+            #expect(csvBytes.starts(with: [0xEF, 0xBB, 0xBF]))
+            let csvLines = String(decoding: csvBytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
+            #expect(csvLines.count == 3)
+            #expect(csvLines.first == "AssessmentID;categoryId;criterionId;score;reason;error;errorKind;sourceLine")
+            #expect(csvLines[1].hasPrefix("\(csvTarget.id);\(c0);\(k0.id);\(csvScore);\"Grund; mit Semikolon\";\"assessment \(csvTarget.id) not written: "))
+            #expect(csvLines[1].hasSuffix(";conflict;2"))
+            let jsonText = try #require(read("\(dir)/run/nightly.failures.jsonl"))
+            let object = try #require(try Array(jsonText.utf8).withUnsafeBytes { try JSONParser.parse($0) }.objectValue)
+            #expect(object.keys == ["assessmentId", "criteria", "error", "errorKind", "sourceLine"])
+            #expect(object["errorKind"] == .string("conflict"))
+            #expect(object["sourceLine"] == .number("1"))
+            #expect(object["error"]?.stringValue?.hasPrefix("assessment \(jsonTarget.id) not written: ") == true)
+        }
+    }
+
     @Test func anAlteredPlanIsRefusedAndNothingIsSent() async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
