@@ -1,12 +1,5 @@
 import StrictJSON
 
-/// One input row as a plan keeps it, for the failures file of `apply --plan`: a CSV record's
-/// fields, or a JSONL line's text.
-public enum StoredRow: Sendable, Equatable {
-    case fields([String])
-    case line(String)
-}
-
 /// The input rows of a plan's assessments that may fail when the plan is applied (every row
 /// but those of unchanged assessments), kept in `plan.json` so that `apply --plan` writes its
 /// failures file in the input's own format without reading the input again.

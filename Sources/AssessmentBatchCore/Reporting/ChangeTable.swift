@@ -138,7 +138,8 @@ enum ChangeTable {
         tr.same td{color:#777}del{background:#fdd;color:#900;text-decoration:line-through}ins{background:#dfd;color:#060;text-decoration:none}\
         .none{color:#888;font-style:italic}small{color:#666}.meta{margin:0;color:#444;font-size:13px}\
         article.assessment{margin:10px 0 18px;break-inside:avoid-page}.undo-note{font-size:13px;background:#fff3dc;padding:4px 8px;margin:4px 0}\
-        @media print{table.changes tr{break-inside:avoid}table.changes thead{display:table-header-group}\
+        @media print{table.changes{font-size:9.5pt}table.changes th:nth-child(1){width:12%}table.changes th:nth-child(2){width:14%}\
+        table.changes th:nth-child(3){width:12%}table.changes tr{break-inside:avoid}table.changes thead{display:table-header-group}\
         del,ins,.undo-note{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
         """
 }
