@@ -42,6 +42,21 @@ struct ApplyPlanTests {
                 #expect(simulator.patchBodies(for: assessment.id) == [expected])
             }
             #expect(simulator.patchCount(for: extra.0.id) == 0)
+            // The apply's page shows each written assessment's table too.
+            if pythonHas("html5lib") {
+                let page = try parseReviewPage("\(dir)/run/report.html")
+                let articles = try #require(page["articles"]?.objectValue)
+                #expect(Set(articles.keys) == Set(targets.map { String($0.0.id) }))
+                for (assessment, scorecard) in targets {
+                    let (categoryId, criterion) = criteria(of: scorecard)[0]
+                    let rows = articles[String(assessment.id)]?.objectValue?["rows"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                    let reason = rows.first { $0["field"] == .string("reason") && $0["criterionId"] == .string(String(criterion.id)) }
+                    #expect(reason?["new"] == .string("changed \(assessment.id)"))
+                    #expect(reason?["category"] == .string(scorecard.categories.first { $0.categoryId == categoryId }?.label ?? ""))
+                }
+            } else {
+                skipNote("the apply page's tables need python3 with html5lib")
+            }
             // The run records the plan's inputs (as reviewed), not the edited file.
             #expect(applied.report?.inputs.first?.sha256 == planned.report?.inputs.first?.sha256)
         }

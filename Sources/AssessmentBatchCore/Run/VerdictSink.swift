@@ -185,7 +185,8 @@ final class ApplySink: VerdictSink {
     func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int,
                  seen: PreflightSeen?) throws(FileError) -> PreflightVerdict {
         guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
-        if let seen, let writtenTables {
+        // Only as many tables as the page shows are rendered: a big apply pays for no more.
+        if let seen, let writtenTables, tableIndex.withLock({ $0.count < ReviewPage.fullLimit }) {
             let write = PlannedWrite(update: update, seen: seen, unrestorable: notRestorable)
             try writtenTables.store(Array(ChangeTable.html(write, sourceNames: ReviewPage.rowsText(update.sources, inputs: inputNames)).utf8), at: index)
             tableIndex.withLock { $0[update.assessmentId] = index }
@@ -263,7 +264,7 @@ final class ApplySink: VerdictSink {
         }
         if shown < applied.count {
             html += "<p class=\"more\">\(applied.count - shown) more written assessment\(applied.count - shown == 1 ? " is" : "s are") not shown here"
-            html += " (the page shows at most \(ReviewPage.fullLimit); an earlier, interrupted part of a resumed run is not shown); report.json lists every outcome.</p>\n"
+            html += " (the page shows at most \(ReviewPage.fullLimit), and not those of an earlier, interrupted part of a resumed run); report.json lists every outcome.</p>\n"
         }
         return html
     }
