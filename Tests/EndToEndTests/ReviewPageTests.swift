@@ -45,7 +45,7 @@ struct ReviewPageTests {
                 let article = try #require(articles[String(assessment.id)]?.objectValue)
                 #expect(article["user"]?.stringValue == String(assessment.assessedUser))
                 let meta = try #require(article["meta"]?.stringValue)
-                #expect(meta.hasPrefix("assessed user \(assessment.assessedUser) · ticket \(assessment.ticketId) · scorecard \(assessment.scorecardId) · state \(assessment.state.rawValue) · rows line"))
+                #expect(meta.hasPrefix("assessed user \(assessment.assessedUser) · ticket \(assessment.ticketId) · scorecard \(assessment.scorecardId) · state \(assessment.state.rawValue) · input line"))
                 let rows = try #require(article["rows"]?.arrayValue).compactMap(\.objectValue)
                 var criterionRows = rows.filter { $0["categoryId"]?.stringValue != nil }
                 for item in expected[assessment.id] ?? [] {

@@ -74,7 +74,7 @@ enum ChangeTable {
         fact("scorecard", write.scorecardId.map(String.init))
         fact("state", write.liveState)
         html += facts.joined(separator: " · ")
-        html += " · rows " + HTMLReport.escape(sourceNames) + "</p>\n"
+        html += " · input " + HTMLReport.escape(sourceNames) + "</p>\n"
         html += "<table class=\"changes\"><thead><tr><th>Category</th><th>Criterion</th><th>Field</th><th>Live value</th><th>New value</th></tr></thead><tbody>\n"
         for row in rows(write) {
             let same = row.live == row.new
