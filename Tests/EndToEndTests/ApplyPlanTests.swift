@@ -180,8 +180,18 @@ struct ApplyPlanTests {
             #expect(cut.status == 2)
             #expect(cut.stderr.contains("its last member is not the \"planSHA256\" seal that plan writes: the file was altered"))
             for (assessment, _) in targets { #expect(simulator.patchCount(for: assessment.id) == 0) }
-            // The plan as written applies.
             write(original, to: "\(dir)/plan/plan.json")
+            // The rows file is sealed too: plan.json records its SHA-256.
+            let rows = try #require(read("\(dir)/plan/plan-rows.jsonl"))
+            write(rows.replacingOccurrences(of: "changed \(targets[0].0.id)", with: "edited"), to: "\(dir)/plan/plan-rows.jsonl")
+            let rowsAltered = await runTool(["apply", "--plan", "plan", "--base-url", simulator.baseURL, "--out", "run"],
+                                            environment: ["ENNEO_TOKEN": simulator.token], directory: dir)
+            #expect(rowsAltered.status == 2)
+            #expect(rowsAltered.stderr.contains("plan/plan-rows.jsonl is refused: its SHA-256 "))
+            #expect(rowsAltered.stderr.contains("that plan.json records: the file was altered after plan wrote it. Nothing was sent; make a new plan."))
+            for (assessment, _) in targets { #expect(simulator.patchCount(for: assessment.id) == 0) }
+            // The plan as written applies.
+            write(rows, to: "\(dir)/plan/plan-rows.jsonl")
             let applied = try await runPlanApply("\(dir)/plan", simulator: simulator, out: "\(dir)/run2")
             #expect(applied.report?.counts.applied == 2)
         }

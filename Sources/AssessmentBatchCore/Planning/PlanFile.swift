@@ -35,9 +35,9 @@ public final class RenderedPlan: Sendable {
 
 /// `plan.json` and the human-readable diff of a `plan` run.
 public enum PlanFile {
-    /// Writes `plan.json` into `directory`, its entries streamed from `rendered`, then the input
-    /// rows `apply --plan` may need for its failures file, sealed with its SHA-256 (see
-    /// ``PlanDigest``); returns its path and digest.
+    /// Writes `plan-rows.jsonl` (the input rows `apply --plan` may need for its failures file)
+    /// and `plan.json` into `directory`, its entries streamed from `rendered`, sealed with its
+    /// SHA-256 (see ``PlanDigest``); returns its path and digest.
     static func write(plan: [PlannedAssessment], rendered: RenderedPlan, invalid: [InvalidAssessment], report: RunReport,
                       preflightOptions: PreflightOptions, to directory: String) throws -> (path: String, digest: String) {
         var root = JSONObject()
@@ -55,6 +55,19 @@ public enum PlanFile {
         var summaryObject = JSONObject()
         for (key, value) in summary { summaryObject.append(key, .number(String(value))) }
         root.append("summary", .object(summaryObject))
+        // Rows of every assessment but the unchanged ones: any of them may end in a failures file.
+        var locations = Set<SourceLocation>()
+        for entry in plan {
+            if case .unchanged? = entry.verdict { continue }
+            locations.formUnion(entry.update.sources)
+        }
+        for entry in invalid { locations.formUnion(entry.sources) }
+        let rows = try PlanSourceRows.write(inputs: report.inputs, locations: locations, directory: directory)
+        var rowsObject = JSONObject()
+        rowsObject.append("file", .string(PlanSourceRows.fileName))
+        rowsObject.append("sha256", .string(rows.sha256))
+        rowsObject.append("rows", .number(String(rows.rows)))
+        root.append("sourceRows", .object(rowsObject))
         root.append("invalid", .array(invalid.map { entry in
             var object = JSONObject()
             object.append("assessmentId", entry.assessmentId.map { .number(String($0)) } ?? .null)
@@ -78,14 +91,6 @@ public enum PlanFile {
             if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
         }
         json.endArray()
-        // Rows of every assessment but the unchanged ones: any of them may end in a failures file.
-        var locations = Set<SourceLocation>()
-        for entry in plan {
-            if case .unchanged? = entry.verdict { continue }
-            locations.formUnion(entry.update.sources)
-        }
-        for entry in invalid { locations.formUnion(entry.sources) }
-        try PlanSourceRows.write(inputs: report.inputs, locations: locations, into: &json, file: file)
         return (path, try file.commit(closing: &json))
     }
 

@@ -1,24 +1,32 @@
 import StrictJSON
 
-/// The input rows of a plan's assessments that may fail when the plan is applied (every row
-/// but those of unchanged assessments), kept in `plan.json` so that `apply --plan` writes its
-/// failures file in the input's own format without reading the input again.
+/// `plan-rows.jsonl` beside `plan.json`: the input rows of a plan's assessments that may fail
+/// when the plan is applied (every row but those of unchanged assessments), one JSON object per
+/// line, so that `apply --plan` writes its failures file in the input's own format without
+/// reading the input again. A file of its own rather than a member of `plan.json`: it is as big
+/// as the input, and an apply reads from it only the rows that failed, as a stream, instead of
+/// holding every row in memory. `plan.json` records its SHA-256 under its own seal.
 public enum PlanSourceRows {
-    /// Reads each input again for the rows at `locations` and writes them as the `sourceRows`
-    /// member of the open root object of `json`, flushing to `file` as it grows. Fails when an
-    /// input changed since it was read at the start of the plan.
-    static func write(inputs: [InputDescription], locations: Set<SourceLocation>, into output: inout JSONStreamWriter,
-                      file: SealedOutputFile) throws {
-        // A local writer: the readers' callbacks below may not capture an inout parameter.
-        var json = exchange(&output, with: JSONStreamWriter())
-        defer { output = exchange(&json, with: JSONStreamWriter()) }
-        json.key("sourceRows")
-        json.beginArray()
+    public static let fileName = "plan-rows.jsonl"
+
+    /// What `plan.json` records of the rows file.
+    struct Written {
+        var sha256: String
+        var rows: Int
+    }
+
+    /// Reads each input again for the rows at `locations` and writes them to
+    /// `directory/plan-rows.jsonl`. Fails when an input changed since it was read at the start
+    /// of the plan.
+    static func write(inputs: [InputDescription], locations: Set<SourceLocation>, directory: String) throws -> Written {
+        let file = try SealedOutputFile(path: "\(directory)/\(fileName)")
+        var count = 0
         for (index, input) in inputs.enumerated() {
             let lines = Set(locations.filter { $0.input == index }.map(\.line))
             guard !lines.isEmpty else { continue }
             var digest = SHA256()
             let reader = try ChunkedFileReader(path: input.path)
+            var json = JSONStreamWriter(capacity: 1 << 16)
             func emit(_ line: Int, _ row: StoredRow) throws {
                 guard lines.contains(line) else { return }
                 json.beginObject()
@@ -37,6 +45,8 @@ public enum PlanSourceRows {
                     json.string(text)
                 }
                 json.endObject()
+                json.bytes.append(UInt8(ascii: "\n"))
+                count += 1
                 if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
             }
             switch input.format {
@@ -64,30 +74,43 @@ public enum PlanSourceRows {
                 }
                 try splitter.finish(onLine: line)
             }
+            try file.write(json.takeBytes())
             let now = digest.finalizeHex()
             guard now == input.sha256 else {
                 throw PlanFormatError("\(input.path) changed while the plan ran (SHA-256 \(now), read as \(input.sha256)): plan again")
             }
         }
-        json.endArray()
+        return Written(sha256: try file.commitUnsealed(), rows: count)
     }
 
-    /// The rows of `plan.json`'s `sourceRows`, by location.
-    static func read(_ value: JSONValue?, inputs: Int) throws(PlanFormatError) -> [SourceLocation: StoredRow] {
+    /// The rows at `wanted` from the rows file at `path`, read as a stream.
+    static func read(path: String, wanted: Set<SourceLocation>) throws -> [SourceLocation: StoredRow] {
         var rows: [SourceLocation: StoredRow] = [:]
-        for item in value?.arrayValue ?? [] {
-            guard let object = item.objectValue, let input = object["input"]?.intValue, (0..<inputs).contains(input),
-                  let line = object["line"]?.intValue, line > 0
-            else { throw PlanFormatError("a source row needs an input and a line") }
+        guard !wanted.isEmpty else { return rows }
+        // Rows are at most one input record long (8 MB), a little more once JSON-escaped.
+        var splitter = LineSplitter(limits: InputLimits(maxLineBytes: 64 << 20))
+        var problem: PlanFormatError?
+        let line: (UnsafeRawBufferPointer, Int) throws -> Void = { bytes, number in
+            guard problem == nil, bytes.count > 0 else { return }
+            guard let object = (try? JSONParser.parse(bytes, maxDepth: 4, maxStringBytes: 64 << 20))?.objectValue,
+                  let input = object["input"]?.intValue, let line = object["line"]?.intValue
+            else {
+                problem = PlanFormatError("\(path):\(number): not a source row of assessment-batch plan")
+                return
+            }
             let location = SourceLocation(input: input, line: line)
+            guard wanted.contains(location) else { return }
             if let fields = object["fields"]?.arrayValue {
                 rows[location] = .fields(fields.map { $0.stringValue ?? "" })
             } else if let text = object["text"]?.stringValue {
                 rows[location] = .line(text)
-            } else {
-                throw PlanFormatError("source row \(line) has neither fields nor text")
             }
         }
+        try ChunkedFileReader(path: path).forEachChunk { chunk in
+            try splitter.consume(chunk, onLine: line)
+        }
+        try splitter.finish(onLine: line)
+        if let problem { throw problem }
         return rows
     }
 }

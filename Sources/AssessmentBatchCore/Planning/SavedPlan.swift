@@ -19,7 +19,9 @@ public struct SavedPlan: Sendable {
     public var writes: [PlannedWrite]
     /// What the plan decided not to write: unchanged, refused, invalid, not inspected.
     public var decided: [AssessmentOutcome]
-    public var rows: [SourceLocation: StoredRow]
+    /// `DIR/plan-rows.jsonl`: the input rows for the failures file, checked against the
+    /// SHA-256 `plan.json` records; read when the failures file is written.
+    public var rowsPath: String
 
     /// Largest `plan.json` read (a plan of a million rows with long texts stays well below).
     static let sizeLimit = 4 << 30
@@ -57,7 +59,7 @@ public struct SavedPlan: Sendable {
                              preflightOptions: PreflightOptions(
                                 force: root["preflightOptions"]?.objectValue?["force"]?.boolValue ?? false,
                                 allowStateRegression: root["preflightOptions"]?.objectValue?["allowStateRegression"]?.boolValue ?? false),
-                             writes: [], decided: [], rows: [:])
+                             writes: [], decided: [], rowsPath: "\(directory)/\(PlanSourceRows.fileName)")
         func sources(_ object: JSONObject) -> SourceList {
             SourceList((object["sources"]?.arrayValue ?? []).compactMap { pair in
                 guard let items = pair.arrayValue, items.count == 2, let input = items[0].intValue, let line = items[1].intValue else { return nil }
@@ -93,7 +95,20 @@ public struct SavedPlan: Sendable {
             plan.decided.append(AssessmentOutcome(assessmentId: entry["assessmentId"]?.intValue, sources: sources(entry), status: .failed,
                                                   errorKind: .invalid, error: entry["error"]?.stringValue ?? "invalid"))
         }
-        plan.rows = try PlanSourceRows.read(root["sourceRows"], inputs: inputs.count)
+        // The rows file is part of the plan: sealed by the SHA-256 plan.json records of it.
+        guard let rows = root["sourceRows"]?.objectValue, rows["file"]?.stringValue == PlanSourceRows.fileName,
+              let sealed = rows["sha256"]?.stringValue else {
+            throw PlanFormatError("\(path) does not name its \(PlanSourceRows.fileName)")
+        }
+        let actual: String
+        do {
+            actual = try sha256(ofFile: plan.rowsPath)
+        } catch {
+            throw PlanFormatError("\(plan.rowsPath) is refused: \(error). Nothing was sent; make a new plan.")
+        }
+        guard actual == sealed else {
+            throw PlanFormatError("\(plan.rowsPath) is refused: its SHA-256 \(actual) is not the \(sealed) that plan.json records: the file was altered after plan wrote it. Nothing was sent; make a new plan.")
+        }
         return plan
     }
 

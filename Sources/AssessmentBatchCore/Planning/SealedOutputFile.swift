@@ -1,5 +1,5 @@
 /// An ``OutputFile`` that hashes every byte written to it, so `plan.json` can end with the
-/// SHA-256 of its own content (see ``PlanDigest``).
+/// SHA-256 of its own content (see ``PlanDigest``) and record that of `plan-rows.jsonl`.
 final class SealedOutputFile {
     private let file: OutputFile
     private var digest = SHA256()
@@ -21,5 +21,11 @@ final class SealedOutputFile {
         try file.write(trailer)
         try file.commit()
         return hex
+    }
+
+    /// Puts the file in place as written; returns the SHA-256 of its bytes.
+    func commitUnsealed() throws(FileError) -> String {
+        try file.commit()
+        return digest.finalizeHex()
     }
 }

@@ -93,7 +93,7 @@ struct RunPipeline {
             }
             return (directory, lock, try ApplySink(directory: directory, journal: journal,
                                                    preflightCount: options.preflight ? batch.updates.count : nil,
-                                                   storedRows: options.savedPlan?.rows, inputs: batch.inputs.map(\.path)))
+                                                   storedRowsPath: options.savedPlan?.rowsPath, inputs: batch.inputs.map(\.path)))
         }
     }
 

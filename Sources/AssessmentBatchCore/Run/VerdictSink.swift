@@ -159,18 +159,18 @@ final class ApplySink: VerdictSink {
     /// Writes `undo.jsonl` durably ahead of the workers; set when the write phase starts.
     private let undoWriter = Mutex<UndoWriter?>(nil)
 
-    /// `apply --plan`: the input rows the plan kept, for the failures file.
-    private let storedRows: [SourceLocation: StoredRow]?
+    /// `apply --plan`: the file of the input rows the plan kept, for the failures file.
+    private let storedRowsPath: String?
     /// The page's table of each assessment to write, by index in preflight, and that index by id.
     private let writtenTables: IndexedSpool?
     private let tableIndex = Mutex<[Int: Int]>([:])
     private let inputNames: [String]
 
-    init(directory: String, journal: Journal, preflightCount: Int?, storedRows: [SourceLocation: StoredRow]? = nil,
+    init(directory: String, journal: Journal, preflightCount: Int?, storedRowsPath: String? = nil,
          inputs: [String] = []) throws(FileError) {
         self.directory = directory
         self.journal = journal
-        self.storedRows = storedRows
+        self.storedRowsPath = storedRowsPath
         inputNames = inputs
         writtenTables = try preflightCount.map { count throws(FileError) in try IndexedSpool(directory: directory, name: ".page-spool", count: count) }
         if let preflightCount {
@@ -233,9 +233,10 @@ final class ApplySink: VerdictSink {
         // the disk first.
         try journal.sync()
         report.unrestorable = unrestorable
-        if let storedRows {
+        if let storedRowsPath {
             // apply --plan: the rows come from the plan; the inputs may have changed since.
-            report.failuresFiles = try StoredRowsFailuresWriter.write(inputs: batch.inputs, rows: storedRows, failures: rowFailures,
+            let rows = try PlanSourceRows.read(path: storedRowsPath, wanted: Set(rowFailures.keys))
+            report.failuresFiles = try StoredRowsFailuresWriter.write(inputs: batch.inputs, rows: rows, failures: rowFailures,
                                                                       directory: directory)
         } else {
             report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
