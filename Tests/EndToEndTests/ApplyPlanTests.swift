@@ -240,7 +240,11 @@ struct ApplyPlanTests {
             let killed = await runTool(["apply", "--plan", "plan", "--base-url", simulator.baseURL, "--out", "run", "--concurrency", "4"],
                                        environment: ["ENNEO_TOKEN": simulator.token], directory: dir) { pid in
                 // Killed once 30 PATCHes were answered, whatever the time that takes.
-                for _ in 0..<30_000 where ids.reduce(0, { $0 + simulator.patchCount(for: $1) }) < 30 { usleep(1000) }
+                var waited = 0
+                while ids.reduce(0, { $0 + simulator.patchCount(for: $1) }) < 30 && waited < 30_000 {
+                    usleep(1000)
+                    waited += 1
+                }
                 kill(pid, SIGKILL)
             }
             #expect(killed.status == 9 || killed.status == 137)

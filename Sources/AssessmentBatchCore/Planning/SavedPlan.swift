@@ -31,7 +31,9 @@ public struct SavedPlan: Sendable {
         let path = "\(directory)/plan.json"
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path: path, limit: sizeLimit)
+            // Sized to the file: readWholeFile allocates its limit up front.
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            bytes = try readWholeFile(path: path, limit: min(sizeLimit, size ?? sizeLimit))
         } catch {
             throw PlanFormatError("cannot read the plan: \(error) (is \(directory) a run directory of assessment-batch plan?)")
         }
@@ -40,17 +42,17 @@ public struct SavedPlan: Sendable {
         case .success(let recorded): digest = recorded
         case .failure(let error): throw PlanFormatError("\(path) is refused: \(error.message). Nothing was sent; make a new plan.")
         }
-        let root: JSONObject
+        var reader = PlanDocumentReader(path: path)
         do {
-            guard let object = try bytes.withUnsafeBytes({ buffer throws(JSONSyntaxError) in
-                try JSONParser.parse(buffer, maxDepth: 16, maxStringBytes: 64 << 20)
-            }).objectValue else { throw PlanFormatError("\(path) is not a JSON object") }
-            root = object
-        } catch let error as PlanFormatError {
-            throw error
+            // Untyped on purpose: a Void closure with typed throws here crashes Swift 6.3.1's IRGen.
+            try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws -> Void in
+                try JSONParser.read(buffer, maxDepth: 16, maxStringBytes: 64 << 20, into: &reader)
+            }
         } catch {
             throw PlanFormatError("\(path) is not valid JSON: \(error)")
         }
+        if let error = reader.error { throw error }
+        let root = reader.root
         guard root["tool"]?.stringValue == "assessment-batch", root["command"]?.stringValue == "plan" else {
             throw PlanFormatError("\(path) was not written by assessment-batch plan")
         }
@@ -60,39 +62,11 @@ public struct SavedPlan: Sendable {
                                 force: root["preflightOptions"]?.objectValue?["force"]?.boolValue ?? false,
                                 allowStateRegression: root["preflightOptions"]?.objectValue?["allowStateRegression"]?.boolValue ?? false),
                              writes: [], decided: [], rowsPath: "\(directory)/\(PlanSourceRows.fileName)")
-        func sources(_ object: JSONObject) -> SourceList {
-            SourceList((object["sources"]?.arrayValue ?? []).compactMap { pair in
-                guard let items = pair.arrayValue, items.count == 2, let input = items[0].intValue, let line = items[1].intValue else { return nil }
-                return SourceLocation(input: input, line: line)
-            })
-        }
-        for item in root["assessments"]?.arrayValue ?? [] {
-            guard let entry = item.objectValue, let id = entry["assessmentId"]?.intValue else {
-                throw PlanFormatError("\(path): an assessment entry has no assessmentId")
-            }
-            switch entry["action"]?.stringValue {
-            case "write"?:
-                do {
-                    plan.writes.append(try PlannedWrite(entry: entry, inputs: inputs.count))
-                } catch {
-                    throw PlanFormatError("\(path): \(error.message)")
-                }
-            case "unchanged"?:
-                plan.decided.append(AssessmentOutcome(assessmentId: id, sources: sources(entry), status: .unchanged))
-            case "skip"?:
-                let kind = entry["errorKind"]?.stringValue.flatMap(ErrorKind.init(rawValue:)) ?? .rejected
-                plan.decided.append(AssessmentOutcome(assessmentId: id, sources: sources(entry), status: .failed, errorKind: kind,
-                                                      error: "refused by the plan: \(entry["error"]?.stringValue ?? kind.rawValue)"))
-            case "notInspected"?:
-                plan.decided.append(AssessmentOutcome(assessmentId: id, sources: sources(entry), status: .notAttempted, errorKind: .notAttempted,
-                                                      error: "not attempted: the plan did not inspect it (its run stopped); make a new plan"))
-            default:
-                throw PlanFormatError("\(path): assessment \(id) has no known action")
-            }
-        }
+        plan.writes = reader.writes
+        plan.decided = reader.decided
         for item in root["invalid"]?.arrayValue ?? [] {
             guard let entry = item.objectValue else { continue }
-            plan.decided.append(AssessmentOutcome(assessmentId: entry["assessmentId"]?.intValue, sources: sources(entry), status: .failed,
+            plan.decided.append(AssessmentOutcome(assessmentId: entry["assessmentId"]?.intValue, sources: Self.sources(of: entry), status: .failed,
                                                   errorKind: .invalid, error: entry["error"]?.stringValue ?? "invalid"))
         }
         // The rows file is part of the plan: sealed by the SHA-256 plan.json records of it.
@@ -110,6 +84,14 @@ public struct SavedPlan: Sendable {
             throw PlanFormatError("\(plan.rowsPath) is refused: its SHA-256 \(actual) is not the \(sealed) that plan.json records: the file was altered after plan wrote it. Nothing was sent; make a new plan.")
         }
         return plan
+    }
+
+    /// An entry's `sources`: `[input, line]` pairs.
+    static func sources(of object: JSONObject) -> SourceList {
+        SourceList((object["sources"]?.arrayValue ?? []).compactMap { pair in
+            guard let items = pair.arrayValue, items.count == 2, let input = items[0].intValue, let line = items[1].intValue else { return nil }
+            return SourceLocation(input: input, line: line)
+        })
     }
 
     /// The plan as the batch an apply runs: every write guarded by what the plan saw.
