@@ -10,7 +10,7 @@ import Testing
 func runPlanApply(_ planDirectory: String, simulator: RunningSimulator, out: String, concurrency: Int = 4) async throws -> ApplyJobResult {
     try? CurlGlobal.initialize()
     let plan = try SavedPlan.load(directory: planDirectory)
-    let configuration = ApplyConfiguration(
+    let configuration = ServerConfiguration(
         baseURL: simulator.baseURL, token: simulator.token, concurrency: concurrency,
         retry: RetryPolicy(maxAttempts: 6, baseDelay: 0.01, maxDelay: 0.2, maxRetryAfter: 1), giveUpAfterSeconds: 30,
         transport: TransportOptions(connectTimeoutMilliseconds: 2000, totalTimeoutMilliseconds: 10_000))

@@ -31,9 +31,15 @@ protocol VerdictSink: Sendable {
     /// The exit status of a run that ended with `outcomes`.
     func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome], preflightOutcomes: [AssessmentOutcome]) -> ExitStatus
 
-    /// Writes the run's files into the run directory and fills in the result.
+    /// Writes the run's files but its main record into the run directory and fills in the
+    /// result; a file that cannot be written is noted in `report` (exit 3) and the others are
+    /// still written.
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws
+                into result: inout ApplyJobResult)
+
+    /// Writes the run's main record (`report.json`, `plan.json`) from `report`, which may be
+    /// called again when a file written after it failed, and sets `result.reportPath`.
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws
 
     /// Writes `report.html`: the review page of a plan, the run page of an apply.
     func writePage(_ report: RunReport, directory: String) throws
@@ -44,20 +50,22 @@ final class PlanSink: VerdictSink {
     private let rendered: RenderedPlan
     private let directory: String
     /// Every assessment and its kept verdict, in input order, once preflight is done.
-    private let planned = PlannedList()
+    private let planned = HandOver<[PlannedAssessment]>([])
+    /// The batch's invalid assessments, listed in `plan.json`.
+    private let invalid = HandOver<[InvalidAssessment]>([])
     /// Each write's `<article>` for the review page, by index.
     private let review: IndexedSpool
     private let inputs: [String]
+    private let preflightOptions: PreflightOptions
     private let pageParts = Mutex<(writes: [Int: ReviewPage.WriteSummary], refusals: [Int: ReviewPage.Refusal], digest: String?,
-                                   invalid: [ReviewPage.Refusal], preflight: PreflightOptions, counts: [(String, Int)])>(
-        ([:], [:], nil, [], PreflightOptions(), []))
+                                   invalid: [ReviewPage.Refusal], counts: [(String, Int)])>(([:], [:], nil, [], []))
 
     init(directory: String, count: Int, inputs: [String], preflightOptions: PreflightOptions) throws(FileError) {
         rendered = try RenderedPlan(directory: directory, count: count, inputs: inputs)
         review = try IndexedSpool(directory: directory, name: ".review-spool", count: count)
         self.directory = directory
         self.inputs = inputs
-        pageParts.withLock { $0.preflight = preflightOptions }
+        self.preflightOptions = preflightOptions
     }
 
     func receive(_ verdict: PreflightVerdict, of update: AssessmentUpdate, at index: Int,
@@ -104,21 +112,25 @@ final class PlanSink: VerdictSink {
     }
 
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws {
-        let plan = planned.take()
-        result.plan = plan
+                into result: inout ApplyJobResult) {
+        result.plan = planned.take(leaving: [])
+        // plan.json lists the invalid assessments too.
         result.renderedPlan = rendered
-        let invalid = batch.invalid.map { entry in
+        invalid.set(batch.invalid)
+        let refusals = batch.invalid.map { entry in
             ReviewPage.Refusal(assessmentId: entry.assessmentId, assessedUser: nil, kind: ErrorKind.invalid.rawValue, message: entry.message,
                                rows: ReviewPage.rowsText(entry.sources, inputs: inputs))
         }
-        let counts = PlanFile.summarize(plan, invalid: batch.invalid.count)
+        let counts = PlanFile.summarize(result.plan, invalid: batch.invalid.count)
         pageParts.withLock {
-            $0.invalid = invalid
+            $0.invalid = refusals
             $0.counts = counts
         }
-        let (path, digest) = try PlanFile.write(plan: plan, rendered: rendered, invalid: batch.invalid, report: report,
-                                                preflightOptions: pageParts.withLock { $0.preflight }, to: directory)
+    }
+
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws {
+        let (path, digest) = try PlanFile.write(plan: result.plan, rendered: rendered, invalid: invalid.value,
+                                                report: report, preflightOptions: preflightOptions, to: directory)
         pageParts.withLock { $0.digest = digest }
         result.reportPath = path
         result.planDigest = digest
@@ -139,15 +151,6 @@ final class PlanSink: VerdictSink {
     }
 }
 
-/// The plan's entries, handed from the preflight phase to the report phase.
-private final class PlannedList: @unchecked Sendable {
-    // @unchecked: written once by the pipeline's thread after the workers are done, read once
-    // later by the same thread; never touched concurrently.
-    private var entries: [PlannedAssessment] = []
-    func set(_ entries: [PlannedAssessment]) { self.entries = entries }
-    func take() -> [PlannedAssessment] { exchange(&entries, with: []) }
-}
-
 /// `apply`: before-images wait on disk until their PATCH leaves, every outcome is journaled,
 /// and the report and failures files are written at the end.
 final class ApplySink: VerdictSink {
@@ -158,7 +161,6 @@ final class ApplySink: VerdictSink {
     private let unrestorable: UnrestorableLog?
     /// Writes `undo.jsonl` durably ahead of the workers; set when the write phase starts.
     private let undoWriter = Mutex<UndoWriter?>(nil)
-
     /// `apply --plan`: the file of the input rows the plan kept, for the failures file.
     private let storedRowsPath: String?
     /// The page's table of each assessment to write, by index in preflight, and that index by id.
@@ -228,20 +230,36 @@ final class ApplySink: VerdictSink {
     }
 
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws {
+                into result: inout ApplyJobResult) {
         // Outcomes count from here on (report, summary, exit status): their journal lines reach
         // the disk first.
-        try journal.sync()
-        report.unrestorable = unrestorable
-        if let storedRowsPath {
-            // apply --plan: the rows come from the plan; the inputs may have changed since.
-            let rows = try PlanSourceRows.read(path: storedRowsPath, wanted: Set(rowFailures.keys))
-            report.failuresFiles = try StoredRowsFailuresWriter.write(inputs: batch.inputs, rows: rows, failures: rowFailures,
-                                                                      directory: directory)
-        } else {
-            report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        do { try journal.sync() } catch { report.noteFileNotWritten(error) }
+        if let unrestorable {
+            // Only what was written needs restoring: a run stopped before its PATCHes lists nothing.
+            let written = Set(report.outcomes.lazy.filter(\.mayHaveWritten).compactMap(\.assessmentId))
+            do {
+                try unrestorable.write(to: directory, keeping: written)
+            } catch {
+                report.noteFileNotWritten(error)
+            }
+            report.unrestorable = unrestorable
+        }
+        do {
+            if let storedRowsPath {
+                // apply --plan: the rows come from the plan; the inputs may have changed since.
+                let rows = try PlanSourceRows.read(path: storedRowsPath, wanted: Set(rowFailures.keys))
+                report.failuresFiles = try StoredRowsFailuresWriter.write(inputs: batch.inputs, rows: rows, failures: rowFailures,
+                                                                          directory: directory)
+            } else {
+                report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+            }
+        } catch {
+            report.noteFileNotWritten(error)
         }
         report.finishedAt = Date()
+    }
+
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws {
         result.reportPath = try report.write(to: directory)
     }
 
