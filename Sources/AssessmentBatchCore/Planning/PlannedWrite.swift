@@ -35,15 +35,13 @@ public struct PlannedWrite: Sendable {
         assessedUser = live.assessedUser
         ticketId = live.ticketId
         scorecardId = live.scorecardId
-        liveState = live.state
+        liveState = live.state?.name
         func text(_ value: String?) -> SeenValue<String> { value.map { $0.isEmpty ? .empty : .value($0) } ?? .empty }
-        func date(_ value: Timestamp?) -> SeenValue<Timestamp> { value.map { .value($0) } ?? .empty }
         var saw = ExpectedValues()
-        if body.fields.aiSummary != nil { saw.aiSummary = text(live.aiSummary) }
-        if body.fields.supervisorAssessment != nil { saw.supervisorAssessment = text(live.supervisorAssessment) }
-        if body.fields.assessmentDate != nil { saw.assessmentDate = date(live.assessmentDate) }
-        if body.fields.discussionDate != nil { saw.discussionDate = date(live.discussionDate) }
-        if body.fields.state != nil { saw.state = live.state.map { .value($0) } ?? .empty }
+        // Every assessment-level value the PATCH writes, as the server held it (an empty text is empty).
+        for field in FieldDescriptor.written where body.fields[field.column] != nil {
+            saw[field.column] = live.fields[field.column].flatMap { $0.isEmpty ? nil : SeenValue.value($0) } ?? .empty
+        }
         for criterion in body.criteria {
             let current = live.criteria[criterion.key]
             var expectation = CriterionExpectation(key: criterion.key)
@@ -120,22 +118,13 @@ public struct PlannedWrite: Sendable {
 
     private static func json(_ saw: ExpectedValues) -> JSONValue {
         var object = JSONObject()
-        func add(_ key: String, _ value: SeenValue<String>?) {
-            guard let value else { return }
-            if case .value(let text) = value { object.append(key, .string(text)) } else { object.append(key, .null) }
-        }
-        add("aiSummary", saw.aiSummary)
-        add("supervisorAssessment", saw.supervisorAssessment)
-        func date(_ value: SeenValue<Timestamp>?) -> SeenValue<String>? {
-            switch value {
-            case .value(let date)?: .value(date.description)
-            case .empty?: .empty
-            case nil: nil
+        for field in FieldDescriptor.written {
+            switch saw[field.column] {
+            case .value(let value)?: object.append(field.name, value.json)
+            case .empty?: object.append(field.name, .null)
+            case nil: break
             }
         }
-        add("assessmentDate", date(saw.assessmentDate))
-        add("discussionDate", date(saw.discussionDate))
-        add("state", saw.state)
         if !saw.criteria.isEmpty {
             object.append("criteria", .array(saw.criteria.map { expectation in
                 var item = JSONObject()
@@ -178,7 +167,8 @@ public struct PlannedWrite: Sendable {
                 guard case .success(let date) = Timestamp.parse(text) else { throw fail("patch discussionDate \(text) is not a date-time") }
                 update.fields.discussionDate = date
             case ("state", .string(let text)):
-                guard let state = TargetState(rawValue: text) else { throw fail("patch state \(text) cannot be set") }
+                let state = AssessmentState(name: text)
+                guard state.isSettable else { throw fail("patch state \(text) cannot be set") }
                 update.fields.state = state
             case ("criteria", .array(let items)):
                 for item in items {
@@ -223,25 +213,26 @@ public struct PlannedWrite: Sendable {
                             fail: (String) -> PlanFormatError) throws(PlanFormatError) -> ExpectedValues {
         guard let object else { throw fail("no \"saw\" object") }
         var saw = ExpectedValues()
-        func text(_ key: String, _ sets: Bool) throws(PlanFormatError) -> SeenValue<String>? {
-            guard sets else { return nil }
-            switch object[key] {
-            case .string(let value)?: return value.isEmpty ? .empty : .value(value)
-            case .null?: return .empty
-            default: throw fail("\"saw\" has no \(key)")
+        for field in FieldDescriptor.written where update.fields[field.column] != nil {
+            switch object[field.name] {
+            case .null?:
+                saw[field.column] = .empty
+            case .string(let text)?:
+                switch field.kind {
+                case .text:
+                    saw[field.column] = text.isEmpty ? .empty : .value(.text(text))
+                case .dateTime:
+                    guard case .success(let date) = Timestamp.parse(text) else { throw fail("\"saw\" \(field.name) is not a date-time") }
+                    saw[field.column] = .value(.date(date))
+                case .state:
+                    saw[field.column] = .value(.state(AssessmentState(name: text)))
+                case .positiveInteger:
+                    throw fail("\"saw\" \(field.name) is not a number")
+                }
+            default:
+                throw fail("\"saw\" has no \(field.name)")
             }
         }
-        func date(_ key: String, _ sets: Bool) throws(PlanFormatError) -> SeenValue<Timestamp>? {
-            guard let seen = try text(key, sets) else { return nil }
-            guard case .value(let value) = seen else { return .empty }
-            guard case .success(let parsed) = Timestamp.parse(value) else { throw fail("\"saw\" \(key) is not a date-time") }
-            return .value(parsed)
-        }
-        saw.aiSummary = try text("aiSummary", update.fields.aiSummary != nil)
-        saw.supervisorAssessment = try text("supervisorAssessment", update.fields.supervisorAssessment != nil)
-        saw.assessmentDate = try date("assessmentDate", update.fields.assessmentDate != nil)
-        saw.discussionDate = try date("discussionDate", update.fields.discussionDate != nil)
-        saw.state = try text("state", update.fields.state != nil)
         var seenCriteria: [CriterionKey: JSONObject] = [:]
         for item in object["criteria"]?.arrayValue ?? [] {
             guard let entry = item.objectValue, let categoryId = entry["categoryId"]?.intValue, let criterionId = entry["criterionId"]?.intValue

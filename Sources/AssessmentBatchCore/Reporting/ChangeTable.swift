@@ -23,22 +23,21 @@ enum ChangeTable {
         var rows: [Row] = []
         let fields = write.update.fields
         let saw = write.saw
-        func seen(_ value: SeenValue<String>?) -> String? {
+        func seen(_ value: SeenValue<FieldValue>?) -> String? {
+            if case .value(let value)? = value { return value.plain }
+            return nil
+        }
+        func seenText(_ value: SeenValue<String>?) -> String? {
             if case .value(let text)? = value { return text }
             return nil
         }
-        func seen(_ value: SeenValue<Timestamp>?) -> String? {
-            if case .value(let date)? = value { return date.description }
-            return nil
+        // Texts and dates first, then the state, then the criteria.
+        for field in FieldDescriptor.written where field.kind != .state {
+            guard let value = fields[field.column] else { continue }
+            rows.append(Row(field: field.name, live: seen(saw[field.column]), new: value.plain, isText: field.kind == .text))
         }
-        if let text = fields.aiSummary { rows.append(Row(field: "aiSummary", live: seen(saw.aiSummary), new: text, isText: true)) }
-        if let text = fields.supervisorAssessment {
-            rows.append(Row(field: "supervisorAssessment", live: seen(saw.supervisorAssessment), new: text, isText: true))
-        }
-        if let date = fields.assessmentDate { rows.append(Row(field: "assessmentDate", live: seen(saw.assessmentDate), new: date.description, isText: false)) }
-        if let date = fields.discussionDate { rows.append(Row(field: "discussionDate", live: seen(saw.discussionDate), new: date.description, isText: false)) }
         if let state = fields.state {
-            rows.append(Row(field: "state", live: seen(saw.state) ?? write.liveState, new: state.rawValue, isText: false))
+            rows.append(Row(field: "state", live: seen(saw[.state]) ?? write.liveState, new: state.name, isText: false))
         } else if write.liveState == "aiReady" {
             rows.append(Row(field: "state", live: "aiReady", new: "reviewOngoing", isText: false, note: "set by the server on any edit"))
         }
@@ -53,7 +52,7 @@ enum ChangeTable {
                 rows.append(Row(category: category, criterion: named, field: "score", live: live, new: String(score), isText: false))
             }
             if let reason = criterion.reason {
-                rows.append(Row(category: category, criterion: named, field: "reason", live: seen(expectations[criterion.key]?.reason),
+                rows.append(Row(category: category, criterion: named, field: "reason", live: seenText(expectations[criterion.key]?.reason),
                                 new: reason, isText: true))
             }
         }
