@@ -238,4 +238,32 @@ struct WorkbookInputTests {
                 + "\(targets[1].0.id),\(c1),\(k1.id),4.5,+49 170 1234567,\"score must be a whole number ≥ 0, got 4.5 (cell D3)\",invalid,3\r\n")
         }
     }
+
+    @Test func aPlannedWorkbookAppliesFromThePlanWithItsFailuresAsCSV() async throws {
+        guard pythonHas("openpyxl") else { return skipNote("python3 openpyxl is not installed") }
+        try await withSimulator(assessments: 40) { simulator in
+            let dir = scratchDirectory()
+            let target = try #require(editableAssessments(simulator, count: 1).first)
+            let (c0, k0) = criteria(of: target.1)[0]
+            let score0 = newScore(for: k0, current: target.0.criterion(categoryId: c0, criterionId: k0.id)?.score)
+            let path = try pythonWorkbook("""
+                [["assessmentId", "categoryId", "criterionId", "score", "reason"],
+                 [\(target.0.id), \(c0), \(k0.id), \(score0), "+49 170 1234567"]]
+                """, in: dir)
+            let planned = await runJob([path], simulator: simulator, out: "\(dir)/plan", planOnly: true)
+            #expect(planned.exitStatus == .success, "\(planned.diagnostics)")
+            // Someone else changes the reason meanwhile: the planned write is a conflict.
+            _ = try simulator.store.modifyAssessment(id: target.0.id) { assessment in
+                if let index = assessment.criteria.firstIndex(where: { $0.categoryId == c0 && $0.criterionId == k0.id }) {
+                    assessment.criteria[index].reason = "moved"
+                }
+            }
+            let applied = try await runPlanApply("\(dir)/plan", simulator: simulator, out: "\(dir)/run")
+            #expect(applied.exitStatus == .failures)
+            let failures = try #require(read("\(dir)/run/cells.failures.csv"))
+            let lines = failures.components(separatedBy: "\r\n")
+            #expect(lines.first == "\u{FEFF}assessmentId,categoryId,criterionId,score,reason,error,errorKind,sourceLine")
+            #expect(lines.count == 3 && lines[1].hasPrefix("\(target.0.id),\(c0),\(k0.id),\(score0),+49 170 1234567,") && lines[1].hasSuffix(",conflict,2"), "\(lines)")
+        }
+    }
 }

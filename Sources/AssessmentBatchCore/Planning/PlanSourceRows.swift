@@ -73,6 +73,14 @@ public enum PlanSourceRows {
                     try splitter.consume(chunk, onLine: line)
                 }
                 try splitter.finish(onLine: line)
+            case .xlsx:
+                try reader.forEachChunk(hashingInto: &digest) { _ in }
+                var failure: (any Error)?
+                try WorkbookRowTexts.forEachRow(of: input) { number, values in
+                    guard failure == nil else { return }
+                    do { try emit(number, .fields(values)) } catch { failure = error }
+                }
+                if let failure { throw failure }
             }
             try file.write(json.takeBytes())
             let now = digest.finalizeHex()
