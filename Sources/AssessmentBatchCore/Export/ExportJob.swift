@@ -168,6 +168,7 @@ public enum ExportJob {
     /// Writes the header and every stored assessment's rows, in selection order (an assessment
     /// a shifting list showed twice, once), atomically; returns how many assessments it wrote.
     private static func write(_ options: ExportJobOptions, spool: IndexedSpool, slots: AssessmentSlots) throws -> Int {
+        if options.format == .xlsx { return try ExportWorkbook.write(options, spool: spool, slots: slots) }
         let file = try OutputFile(path: options.output)
         let encode: ([UInt8]) throws -> [UInt8] = { bytes in
             guard options.format != .jsonl else { return bytes }

@@ -4,6 +4,11 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+// Once the module imports XLSX (and through it ZIPFoundation), Linux's clang importer files
+// `struct stat` under CoreFoundation; member-import visibility then needs that module named.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 
 /// `prune DIR`: deletes the run directories directly under DIR that this tool wrote and that
 /// finished more than a given age ago, and nothing else. Run directories hold personal data

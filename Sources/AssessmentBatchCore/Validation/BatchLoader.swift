@@ -144,6 +144,8 @@ public final class BatchLoader {
                 try readCSV(reader, text: text, inputIndex: inputIndex, digest: &digest)
             case .jsonl:
                 try readJSONL(reader, inputIndex: inputIndex, digest: &digest)
+            case .xlsx:
+                fileError(inputIndex, 1, "reading .xlsx needs the workbook reader")  // replaced by the reader (issue 20)
             }
         } catch is StopReading {
             // the header's problems are already recorded
