@@ -141,12 +141,13 @@ enum ExportWorkbook {
         }
         let rowCount = try length()
         let columnCount = ExportSheet.columns.count
+        // The state stands on the assessment's first row only, and holds for all its rows.
+        var state: String?
         for index in 0..<rowCount {
             var cells = [WriteCell](repeating: .empty, count: columnCount)
             var editable: Bool?
             var scoring: String?
             var points: Int?
-            var state: String?
             for column in 0..<columnCount {
                 guard let tag = Tag(rawValue: try byte()) else { throw DamagedPiece() }
                 switch tag {
