@@ -122,11 +122,18 @@ struct WriteXML {
         if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<count])) }
     }
 
-    /// Whether `_xHHHH_` (four hex digits, either case) starts at `index`.
+    /// Whether `_x`, one to four hex digits (either case) and `_` start at `index`: ECMA-376's
+    /// escape has four digits, but LibreOffice also decodes shorter ones (`_x12_`), so those
+    /// are protected too; a strict reader decodes `_x005F_` and reads the rest as written.
     private static func startsEscape(_ source: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        guard index + 6 < source.count, source[index + 1] == UInt8(ascii: "x"), source[index + 6] == UInt8(ascii: "_") else { return false }
-        for offset in 2...5 where hexValue(source[index + offset]) == nil { return false }
-        return true
+        guard index + 3 < source.count, source[index + 1] == UInt8(ascii: "x") else { return false }
+        var digits = 0
+        var position = index + 2
+        while position < source.count, digits < 4, hexValue(source[position]) != nil {
+            digits += 1
+            position += 1
+        }
+        return digits > 0 && position < source.count && source[position] == UInt8(ascii: "_")
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

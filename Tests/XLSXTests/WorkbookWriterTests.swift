@@ -63,6 +63,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["book.xlsx"])
     }
 
+    @Test func libreOfficeReadsTheTextsAsWritten() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice"), writeTestPythonHas("python_calamine") else {
+            return print("note: WorkbookWriterTests LibreOffice round trip needs soffice and python-calamine: skipped")
+        }
+        let dir = writeTestDirectory()
+        try Self.writeAwkward(to: "\(dir)/book.xlsx")
+        // LibreOffice reads the workbook and saves its own (shared strings, its own escapes).
+        let script = #"""
+        import subprocess, sys, json
+        from python_calamine import CalamineWorkbook
+        d = sys.argv[1]
+        subprocess.run(["soffice", "--headless", "-env:UserInstallation=file://" + d + "/profile", "--convert-to", "xlsx",
+                        "--outdir", d + "/lo", d + "/book.xlsx"], check=True, capture_output=True, timeout=240)
+        rows = CalamineWorkbook.from_path(d + "/lo/book.xlsx").get_sheet_by_name("assessments").to_python()
+        print(json.dumps([row[1] for row in rows[1:-1]]))
+        """#
+        let result = try #require(writeTestPython(script, [dir]))
+        #expect(result.status == 0, "\(result.stderr)")
+        // LibreOffice keeps line breaks as line feeds: a carriage return comes back as one.
+        let expected = Self.awkwardTexts.map { $0.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") }
+        #expect(try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8)) == expected)
+    }
+
     @Test func theSameContentGivesTheSameBytesWithMode0600() throws {
         let dir = writeTestDirectory()
         try Self.writeAwkward(to: "\(dir)/a.xlsx", about: [("exported at", "2026-01-01T00:00:00Z")])

@@ -21,7 +21,8 @@ import Testing
     @Test func aLiteralEscapeKeepsItsUnderscore() {
         #expect(text("_x000D_") == "_x005F_x000D_")
         #expect(text("a_xabcd_b") == "a_x005F_xabcd_b")
-        #expect(text("_x12_ _xGGGG_ _x000D") == "_x12_ _xGGGG_ _x000D")
+        #expect(text("_x12_ _xA_") == "_x005F_x12_ _x005F_xA_")
+        #expect(text("_xGGGG_ _x_ _x12345_ _x000D") == "_xGGGG_ _x_ _x12345_ _x000D")
         #expect(text("__x0041_") == "__x005F_x0041_")
     }
 
