@@ -145,8 +145,12 @@ public enum ExportJob {
             return result
         }
         do {
+            let writing = ContinuousClock.now
             result.exported = try write(options, spool: spool, slots: slots)
             result.path = options.output
+            let elapsed = ContinuousClock.now - writing
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            logger.debug("export: wrote \(result.rows) rows to \(options.output) in \(String(format: "%.3f", seconds)) s")
         } catch let error as UnencodableCharacter {
             result.exitStatus = .invalidInput
             result.problem = "the sheet holds \"\(error.scalar)\" (U+\(String(error.scalar.value, radix: 16, uppercase: true))), which \(options.encoding.rawValue) cannot hold: export with --encoding utf-8"
