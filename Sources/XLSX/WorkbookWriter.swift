@@ -28,8 +28,14 @@ public final class WorkbookWriter {
 
     /// Appends one data row below the last.
     public func append(_ row: WriteRow) throws(WriteError) {
+        guard sheet.lastRow < Self.maximumRows else {
+            throw WriteError(path: path, message: "more than \(Self.maximumRows - 1) data rows: an Excel sheet holds \(Self.maximumRows) rows, header included")
+        }
         try sheet.append(row)
     }
+
+    /// The rows of a sheet in Excel and LibreOffice (ECMA-376's limit).
+    public static let maximumRows = 1_048_576
 
     /// Writes the workbook to `path`; `about` (label, value) pairs become a second sheet named
     /// `about` when given.

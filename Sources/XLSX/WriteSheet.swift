@@ -24,6 +24,8 @@ final class WriteSheet {
     /// Runs per `<dataValidation>`: Excel copes with long `sqref` lists, but a few hundred
     /// runs each keeps every element a modest size.
     private static let runsPerValidation = 500
+    /// Excel's limit on a cell's text, in UTF-16 code units.
+    static let maximumCellCharacters = 32_767
     /// Flush threshold of the row buffer.
     private static let bufferLimit = 1 << 20
 
@@ -58,6 +60,13 @@ final class WriteSheet {
 
     /// Appends `row` as the next row.
     func append(_ row: WriteRow) throws(WriteError) {
+        // Excel refuses (repairs away) a longer cell; LibreOffice cuts it. Checked before
+        // anything of the row is written.
+        for (index, cell) in row.cells.enumerated() where index < columns.count {
+            guard case .text(let text) = cell, text.utf8.count > Self.maximumCellCharacters, text.utf16.count > Self.maximumCellCharacters else { continue }
+            let reference = String(decoding: letters[index], as: UTF8.self) + String(lastRow + 1)
+            throw WriteError(path: name, message: "cell \(reference) holds \(text.utf16.count) characters; an Excel cell holds at most \(Self.maximumCellCharacters)")
+        }
         lastRow += 1
         let number = lastRow
         if !row.shaded {

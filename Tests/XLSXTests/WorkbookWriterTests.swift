@@ -188,6 +188,21 @@ import Testing
             """)
     }
 
+    @Test func aTextLongerThanAnExcelCellHoldsIsRefused() throws {
+        let dir = writeTestDirectory()
+        let writer = try WorkbookWriter(path: "\(dir)/long.xlsx", sheetName: "assessments", columns: Self.columns, protected: false)
+        try writer.append(WriteRow(cells: [.number(1), .text(String(repeating: "ä", count: 32_767))]))
+        #expect(throws: WriteError.self) { try writer.append(WriteRow(cells: [.number(2), .text(String(repeating: "x", count: 32_768))])) }
+        do {
+            try writer.append(WriteRow(cells: [.number(3), .text(String(repeating: "👩", count: 16_384))]))
+            Issue.record("a text of 32,768 UTF-16 units was accepted")
+        } catch {
+            #expect(error.description == "assessments: cell B3 holds 32768 characters; an Excel cell holds at most 32767")
+        }
+        try writer.append(WriteRow(cells: [.number(4)]))
+        #expect(writer.rowCount == 2)
+    }
+
     @Test func manyRowsStreamThroughTheScratchFile() throws {
         let dir = writeTestDirectory()
         let path = "\(dir)/big.xlsx"

@@ -206,13 +206,18 @@ enum ExportWorkbook {
     /// assessments it wrote.
     static func write(_ options: ExportJobOptions, spool: IndexedSpool, slots: AssessmentSlots, now: Date = Date()) throws -> Int {
         let file = try OutputFile(path: options.output)
-        let writer = try WorkbookWriter(path: file.temporaryPath, sheetName: sheetName, columns: columns, protected: true)
         var written = Set<Int>()
-        for slot in 0..<slots.count {
-            guard let piece = try spool.piece(at: slot), let id = slots.id(at: slot, waiting: false), written.insert(id).inserted else { continue }
-            try decode(piece) { row in try writer.append(row) }
+        do {
+            let writer = try WorkbookWriter(path: file.temporaryPath, sheetName: sheetName, columns: columns, protected: true)
+            for slot in 0..<slots.count {
+                guard let piece = try spool.piece(at: slot), let id = slots.id(at: slot, waiting: false), written.insert(id).inserted else { continue }
+                try decode(piece) { row in try writer.append(row) }
+            }
+            try writer.finish(about: about(options, assessments: written.count, rows: writer.rowCount, now: now))
+        } catch let error as WriteError {
+            // Named by the file the user asked for, not its temporary name.
+            throw WriteError(path: options.output, message: error.message)
         }
-        try writer.finish(about: about(options, assessments: written.count, rows: writer.rowCount, now: now))
         try file.commit(replacing: options.force)
         return written.count
     }
