@@ -2,9 +2,9 @@ internal import Foundation
 internal import ZIPFoundation
 
 #if canImport(Glibc)
-internal import Glibc
+import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+import Darwin
 #endif
 
 /// Writes the zip container of a workbook with ZIPFoundation: every entry deflated, with one

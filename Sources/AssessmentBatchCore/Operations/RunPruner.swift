@@ -3,12 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-// Once the module imports XLSX (and through it ZIPFoundation), Linux's clang importer files
-// `struct stat` under CoreFoundation; member-import visibility then needs that module named.
-#if canImport(CoreFoundation)
+// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
 import CoreFoundation
-#endif
+import Foundation
 
 /// `prune DIR`: deletes the run directories directly under DIR that this tool wrote and that
 /// finished more than a given age ago, and nothing else. Run directories hold personal data
