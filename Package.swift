@@ -1,4 +1,6 @@
 // swift-tools-version:6.1
+// assessment-batch is licensed under the Apache License, Version 2.0: see LICENSE at the
+// repository root (the .deb built by scripts/package carries it in its copyright file).
 import PackageDescription
 
 /// Every target compiles in Swift 6 language mode with strict concurrency; these upcoming

@@ -53,13 +53,17 @@ extension AssessmentBatchCommand {
             }
         }
 
-        /// Writes `--metrics-file`, if given; a failure to write it is reported, not fatal.
-        private func writeMetrics(report: RunReport?, exitStatus: ExitStatus, startedAt: Date) {
-            guard let metricsFile else { return }
+        /// Writes `--metrics-file`, if given; false, with the file named on stderr, when it
+        /// cannot be written (the run then exits 3: it never exits 0 without its files).
+        @discardableResult
+        private func writeMetrics(report: RunReport?, exitStatus: ExitStatus, startedAt: Date) -> Bool {
+            guard let metricsFile else { return true }
             do {
                 try MetricsFile.write(to: metricsFile, report: report, exitCode: exitStatus.rawValue, startedAt: startedAt, finishedAt: Date())
+                return true
             } catch {
                 printError("assessment-batch: cannot write --metrics-file: \(error)", level: .error)
+                return false
             }
         }
 
@@ -80,11 +84,14 @@ extension AssessmentBatchCommand {
 
             let logger = server.logger()
             let startedAt = Date()
-            let result = runInterruptibly { control, observer in
+            var result = runInterruptibly { control, observer in
                 ApplyJob.apply(options, logger: logger, control: control, observer: observer)
             }
             // Operations: the metrics file, at the end of every run however it ended.
-            writeMetrics(report: result.report, exitStatus: result.exitStatus, startedAt: result.report?.startedAt ?? startedAt)
+            if !writeMetrics(report: result.report, exitStatus: result.exitStatus, startedAt: result.report?.startedAt ?? startedAt),
+               ![.interrupted, .terminated].contains(result.exitStatus) {
+                result.exitStatus = .aborted
+            }
             printDiagnostics(result.diagnostics)
             printSummary(result)
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
@@ -142,6 +149,7 @@ extension AssessmentBatchCommand {
             printError(line, level: summaryLevel(result.exitStatus), metadata: summaryMetadata(result))
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight refused some assessments, nothing was written") }
             if let reason = report.abortReason { printError("  stopped:  \(reason)") }
+            for file in report.filesNotWritten { printError("  not written: \(file)") }
             if let path = result.reportPath { printError("  report:   \(path)") }
             for file in report.failuresFiles {
                 printError("  failures: \(file.path) (\(file.rows) row\(file.rows == 1 ? "" : "s"))")

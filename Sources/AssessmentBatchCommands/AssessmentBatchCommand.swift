@@ -42,8 +42,10 @@ public struct AssessmentBatchCommand: ParsableCommand {
             let message = fullMessage(for: error)
             if !message.isEmpty {
                 if code == .success {
-                    // --help and --version: text for people whatever the format.
-                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                    // --help, help <command>, --version, --generate-completion-script and
+                    // --experimental-dump-help: the output asked for, so stdout (shells
+                    // redirect it, `generate-manual` reads it), whatever the log format.
+                    FileHandle.standardOutput.write(Data((message + "\n").utf8))
                 } else if Console.shared.formatter.format == .json {
                     printError(message.trimmingCharacters(in: .whitespacesAndNewlines), level: .error,
                                metadata: ["exitCode": .stringConvertible(Int(ExitStatus.invalidInput.rawValue))])

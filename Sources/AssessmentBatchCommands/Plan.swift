@@ -37,7 +37,10 @@ extension AssessmentBatchCommand {
             }
             printDiagnostics(result.diagnostics)
             guard result.report != nil else {
-                printError("assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)", level: .error)
+                // No diagnostics: the run directory could not be made or locked (said above).
+                printError(result.diagnostics.isEmpty ? "assessment-batch: nothing planned"
+                                                      : "assessment-batch: invalid input, nothing planned (run 'assessment-batch validate' to check files offline)",
+                           level: .error)
                 throw ExitCode(result.exitStatus.rawValue)
             }
             if let rendered = result.renderedPlan {
@@ -65,6 +68,7 @@ extension AssessmentBatchCommand {
                 printError("  page:     \(directory)/\(HTMLReport.fileName)")
             }
             if let reason = result.report?.abortReason { printError("  stopped:  \(reason)") }
+            for file in result.report?.filesNotWritten ?? [] { printError("  not written: \(file)") }
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight would refuse some assessments") }
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
         }

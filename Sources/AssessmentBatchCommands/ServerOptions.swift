@@ -111,11 +111,11 @@ struct ServerOptions: ParsableArguments {
     }
 
     /// Everything the engine needs (the job initialises libcurl once the input is loaded).
-    func configuration() throws -> ApplyConfiguration {
+    func configuration() throws -> ServerConfiguration {
         let base = try resolvedBaseURL()
         let token = try loadToken()
         signal(SIGPIPE, SIG_IGN)
-        return ApplyConfiguration(
+        return ServerConfiguration(
             baseURL: base, token: token, concurrency: concurrency, maxRequestsPerSecond: maxRps,
             retry: RetryPolicy(maxAttempts: maxAttempts), giveUpAfterSeconds: giveUpAfter,
             transport: TransportOptions(

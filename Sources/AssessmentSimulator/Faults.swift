@@ -78,6 +78,7 @@ final class FaultInjector: Sendable {
     private struct State {
         var rng: SplitMix64
         var apiRequests = 0
+        var latency = LatencyApplied()
         var tokens: Double
         var lastRefill: UInt64
     }
@@ -103,6 +104,9 @@ final class FaultInjector: Sendable {
     /// API requests counted so far.
     var apiRequestCount: Int { self.state.withLock { $0.apiRequests } }
 
+    /// The latency this layer added so far (since start or the last reset).
+    var latencyApplied: LatencyApplied { self.state.withLock { $0.latency } }
+
     func decide() -> FaultDecision {
         let settings = self.settings
         let now = monotonicNanoseconds()
@@ -114,6 +118,7 @@ final class FaultInjector: Sendable {
             let kindDraw = state.rng.unit()
             let postDraw = state.rng.unit()
             let latency = settings.latencyMs > 0 ? Int64(settings.latencyMs * (0.5 + jitter) * 1_000_000) : 0
+            if latency > 0 { state.latency.add(latency) }
             var decision = FaultDecision(action: .proceed, latencyNanos: latency, postApplyError: postDraw < settings.postApplyErrorRate)
             if let limit = settings.authFailAfter, state.apiRequests > limit {
                 decision.action = .authFailure
@@ -157,9 +162,12 @@ final class RequestStats: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Every answer, never reset: what tests wait for.
+    let answers = AnswerCounter()
 
     func record(method: String, path: String, status: Int) {
         self.state.withLock { $0.counts[Key(method: method, path: path, status: status), default: 0] += 1 }
+        self.answers.record()
     }
 
     func recordPatch(id: Int) {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -179,6 +180,13 @@ public final class RunningSimulator: Sendable {
         return counts.reduce(0) { sum, item in
             item.key.method == method && item.key.path == path && (status == nil || item.key.status == status) ? sum + item.value : sum
         }
+    }
+    /// API answers given since start (dropped connections included; never reset).
+    public var answerCount: Int { self.core.stats.answers.value }
+    /// Blocks until the simulator has given `count` API answers since start; false when
+    /// `timeoutSeconds` passed first (a test's safety net, not a timing assertion).
+    public func waitForAnswers(_ count: Int, timeoutSeconds: Double = 120) -> Bool {
+        self.core.stats.answers.wait(for: count, until: Date(timeIntervalSinceNow: timeoutSeconds))
     }
     /// API requests seen by the fault layer since start or the last reset.
     public var apiRequestCount: Int { self.core.faults.apiRequestCount }

@@ -42,9 +42,6 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The transfer ran out of time (connect, total or low-speed limit).
-    public var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
-
     /// The transfer was aborted because its `CancellationFlag` was raised.
     public var isCancelled: Bool { code == Int(CURLE_ABORTED_BY_CALLBACK.rawValue) }
 
@@ -64,12 +61,6 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server answered with a redirect that was not followed (another origin, or a kind
     /// that would change the request): every request would get the same, so the run stops.
     public var isRedirectRefused: Bool { refusedRedirect != nil }
-
-    /// The server's certificate was not accepted (untrusted, expired, another host name) or
-    /// the CA bundle could not be used: no request left, and retrying cannot change it.
-    public var isCertificateRejected: Bool {
-        [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE].contains { Int($0.rawValue) == code }
-    }
 
     /// The request may have reached the server but no complete answer came back, or the
     /// server could not be reached at all: worth retrying.

@@ -9,12 +9,6 @@ public enum JSONWriter {
         write(value, pretty: pretty, indent: 0, into: &out)
     }
 
-    /// Pretty text of `value` as it reads `depth` levels deep in a larger pretty text: its
-    /// inner lines are indented for that depth (for writing a long document piece by piece).
-    public static func writePretty(_ value: JSONValue, atDepth depth: Int, into out: inout [UInt8]) {
-        write(value, pretty: true, indent: depth, into: &out)
-    }
-
     /// The text of `value`; see `write(_:pretty:into:)`.
     public static func string(_ value: JSONValue, pretty: Bool = false) -> String {
         var out: [UInt8] = []

@@ -42,4 +42,20 @@ import Testing
         #expect(APIRootCheck.likelyFix(baseURL: "http://127.0.0.1:8005") == "; the base URL should end in /api/mind (e.g. http://127.0.0.1:8005/api/mind)")
         #expect(APIRootCheck.likelyFix(baseURL: "https://x.example/api/mind/") == "")
     }
+
+    @Test func onlyADefiniteAnswerIsAVerdictOnTheBaseURL() {
+        let url = "https://acme.enneo.ai/api/mind/quality/scorecard"
+        func verdict(_ result: SendResult) -> APIRootVerdict {
+            APIRootCheck.verdict(result, url: url, baseURL: "https://acme.enneo.ai/api/mind")
+        }
+        #expect(verdict(.answered(HTTPResponse(status: 200, body: Array("[]".utf8)))) == .api)
+        #expect(verdict(.answered(HTTPResponse(status: 404))) == .notTheAPI(
+            "GET \(url) answered 404 (no such path): https://acme.enneo.ai/api/mind does not look like the enneo API"))
+        #expect(verdict(.answered(HTTPResponse(status: 501, body: Array(#"{"error": "not implemented"}"#.utf8))))
+            == .unknown("GET \(url) answered HTTP 501: not implemented"))
+        #expect(verdict(.exhausted("HTTP 503 after 1 attempt", lastStatus: 503))
+            == .unknown("GET \(url) got no usable answer (HTTP 503 after 1 attempt)"))
+        #expect(verdict(.unauthorized) == .stopped)
+        #expect(verdict(.stopped(lastError: nil)) == .stopped)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SharedSupport
 import Testing
 
 @testable import AssessmentBatchCore
@@ -78,7 +79,7 @@ struct EncodedInputTests {
     }
 
     @Test func randomBinaryGetsNoHint() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 0x5EED_0019)
         var bytes = Array("assessmentId,reason\n1,".utf8)
         bytes += (0..<4096).map { _ in UInt8.random(in: 0x80...0xFF, using: &generator) }
         let problems = BatchLoader.load([writeInput(bytes, name: "x.csv")]).problems

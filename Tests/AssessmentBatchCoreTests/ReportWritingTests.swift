@@ -44,6 +44,7 @@ struct ReportWritingTests {
             baseURL: "http://127.0.0.1:1/api/mind", inputs: [first, second], options: options, outcomes: Array(outcomes.prefix(outcomeCount)),
             statistics: statistics, failuresFiles: [FailuresFile(path: "run/a.failures.csv", rows: 1, input: "in/a.csv")],
             abortReason: nil, exitStatus: .failures, unrestorable: log)
+        try log?.write(to: directory)
         let path = try report.write(to: directory)
         let written = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
         let tree = try Array(written.utf8).withUnsafeBytes { try JSONParser.parse($0) }
@@ -122,6 +123,7 @@ struct ReportWritingTests {
         let report = RunReport(command: "apply", startedAt: Date(), finishedAt: Date(), baseURL: nil, inputs: [input],
                                options: JSONObject(), outcomes: outcomes, statistics: HTTPStatistics.Snapshot(),
                                failuresFiles: [], abortReason: nil, exitStatus: .success, unrestorable: log)
+        try log.write(to: directory)
         let path = try report.write(to: directory)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         let perAssessment = Double(size) / Double(count)
@@ -141,7 +143,7 @@ struct ReportWritingTests {
             .unscored(CriterionKey(categoryId: 4, criterionId: 16), of: 5),
             UnrestorableValue(assessmentId: 5, field: "state", value: "a \"quoted\" state"),
         ]
-        let line = String(decoding: UnrestorableLog.line(assessmentId: 5, values), as: UTF8.self)
+        let line = String(decoding: UnrestorableRecord.encode(assessmentId: 5, values), as: UTF8.self)
         #expect(line == #"{"assessmentId":5,"fields":{"aiSummary":"(empty)","state":"a \"quoted\" state"},"unscored":[[1,2],[4,16]],"emptyReason":[[1,2]]}"# + "\n")
         _ = try Array(line.utf8).withUnsafeBytes { try JSONParser.parse($0) }
     }

@@ -10,7 +10,7 @@ import Testing
     /// A runner over `transport` with fast retries.
     private func makeRunner(_ transport: ScriptedTransport, control: RunControl = RunControl(), maxAttempts: Int = 6,
                             maxRetryAfter: Double = 0.2, giveUpAfter: Double = 30) throws -> (RequestRunner, RunContext) {
-        let configuration = ApplyConfiguration(
+        let configuration = ServerConfiguration(
             baseURL: "http://127.0.0.1:9/api/mind", token: "t0ken", concurrency: 1,
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.001, maxDelay: 0.005, maxRetryAfter: maxRetryAfter),
             giveUpAfterSeconds: giveUpAfter, transportFactory: transport.factory())

@@ -90,4 +90,23 @@ struct RunPrunerTests {
         first = nil
         _ = try RunDirectoryLock(directory: directory)
     }
+
+    /// A report that `jq .` or `jq -c .` rewrote (other spacing, escapes, a huge outcomes list
+    /// past the part read) is still a run of the tool; a report of another tool is not.
+    @Test(arguments: [
+        "{\n    \"tool\": \"assessment-batch\",\n    \"version\": \"0.1.0\",\n    \"finishedAt\": \"FINISHED\",\n    \"outcomes\": [OUTCOMES]\n}\n",
+        "{\"tool\":\"assessment\\u002dbatch\",\"finishedAt\":\"FINISHED\",\"outcomes\":[OUTCOMES]}",
+    ])
+    func aReformattedReportIsStillARun(template: String) throws {
+        let root = temporaryDirectory() + "/runs"
+        let finished = Timestamp(now.addingTimeInterval(-40 * day)).description
+        let outcomes = Array(repeating: "{\"assessmentId\": 1, \"status\": \"applied\"}", count: 5_000).joined(separator: ",")
+        try file("\(root)/reformatted/report.json",
+                 template.replacingOccurrences(of: "FINISHED", with: finished).replacingOccurrences(of: "OUTCOMES", with: outcomes))
+        try file("\(root)/other-tool/report.json",
+                 "{\"tool\": \"other\", \"finishedAt\": \"\(finished)\"}")
+        let entries = try RunPruner.prune(root, olderThanDays: 30, now: now, dryRun: true)
+        #expect(entries.map(\.decision) == [.keep("not a run directory of assessment-batch"), .delete])
+        #expect(entries.last?.finishedAt.map { Timestamp($0).description } == finished)
+    }
 }

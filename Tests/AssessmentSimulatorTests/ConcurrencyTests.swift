@@ -9,13 +9,12 @@ struct ConcurrencyTests {
     /// Blocks more tasks than there are cooperative threads, each in a synchronous request that
     /// waits on simulated latency. If the server needed the cooperative pool, every request
     /// would time out.
-    @Test func serverAnswersWhileCooperativeThreadsAreBlocked() async throws {
+    @Test(.timeLimit(.minutes(3))) func serverAnswersWhileCooperativeThreadsAreBlocked() async throws {
         try await withSimulator(
             SimulatorConfiguration(port: 0, seed: .generated(assessments: 20, seed: 1), faults: FaultSettings(latencyMs: 150))
         ) { sim in
             let port = sim.port
             let tasks = ProcessInfo.processInfo.activeProcessorCount * 3
-            let start = DispatchTime.now().uptimeNanoseconds
             let statuses = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<tasks {
                     group.addTask {
@@ -28,10 +27,9 @@ struct ConcurrencyTests {
                 for await status in group { all.append(status) }
                 return all
             }
-            #expect(statuses == Array(repeating: 200, count: tasks))
-            // A starved pool would hang; the bound only keeps a regression from passing silently
+            // A starved pool would hang: the time limit fails that without a timing assertion
             // (a loaded 2-core machine has taken 22 s).
-            #expect(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < 90)
+            #expect(statuses == Array(repeating: 200, count: tasks))
         }
     }
 

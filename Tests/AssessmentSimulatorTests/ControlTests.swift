@@ -125,16 +125,14 @@ struct ControlTests {
         }
     }
 
-    @Test func shutdownClosesIdleKeepAliveConnectionsPromptly() async throws {
+    @Test(.timeLimit(.minutes(1))) func shutdownClosesIdleKeepAliveConnectionsPromptly() async throws {
         let sim = try await Simulator.start(SimulatorConfiguration(port: 0, seed: .generated(assessments: 10, seed: 1)))
         let client = WireClient(port: sim.port)
         defer { client.close() }
         #expect(try client.get("/quality/assessment/1003").status == 200)
-        let start = DispatchTime.now().uptimeNanoseconds
+        // Without closing idle connections, shutdown would wait for the client for ever: the
+        // time limit fails that (6.4 s seen with parallel builds, so no tighter bound).
         await sim.shutdown()
-        // Without closing idle connections, shutdown would wait for the client for ever; the
-        // bound leaves room for a loaded machine (6.4 s seen with parallel builds).
-        #expect(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < 20)
         #expect(throws: WireClient.Failure.self) { try client.get("/quality/assessment/1003") }
     }
 

@@ -161,7 +161,7 @@ struct EncodingTests {
                 ["apply", variant.name] + variant.flag + ["--base-url", simulator.baseURL, "--concurrency", "4", "--out", "run", "--no-preflight"],
                 environment: ["ENNEO_TOKEN": simulator.token], directory: dir
             ) { pid in
-                usleep(900_000)
+                _ = simulator.waitForAnswers(30)
                 kill(pid, SIGKILL)
             }
             #expect(killed.status == 9 || killed.status == 137)

@@ -11,7 +11,7 @@ func runExport(
     control: RunControl = RunControl()
 ) async -> ExportJobResult {
     try? CurlGlobal.initialize()
-    let configuration = ApplyConfiguration(
+    let configuration = ServerConfiguration(
         baseURL: simulator.baseURL, token: token ?? simulator.token, concurrency: concurrency,
         retry: RetryPolicy(maxAttempts: 6, baseDelay: 0.01, maxDelay: 0.2, maxRetryAfter: 1), giveUpAfterSeconds: 30,
         transport: TransportOptions(connectTimeoutMilliseconds: 2000, totalTimeoutMilliseconds: 10_000))

@@ -144,7 +144,8 @@ struct ExportTests {
             let dir = scratchDirectory()
             let control = RunControl()
             Thread {
-                usleep(150_000)
+                // After a few answers, while pages and assessments are still being read.
+                _ = simulator.waitForAnswers(12)
                 control.abort(.interrupted(signal: SIGINT), abortTransfers: false)
             }.start()
             // Small pages: the interruption lands while pages and assessments are still being read.

@@ -55,7 +55,7 @@ func runJob(
     load: LoadOptions = LoadOptions()
 ) async -> ApplyJobResult {
     try? CurlGlobal.initialize()
-    let configuration = ApplyConfiguration(
+    let configuration = ServerConfiguration(
         baseURL: baseURL ?? simulator.baseURL, token: token ?? simulator.token, concurrency: concurrency,
         retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.01, maxDelay: 0.2, maxRetryAfter: 1),
         giveUpAfterSeconds: giveUpAfter,

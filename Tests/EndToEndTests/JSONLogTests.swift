@@ -117,7 +117,9 @@ struct JSONLogTests {
                 ["apply", "in.csv", "--base-url", simulator.baseURL, "--concurrency", "4", "--out", "run", "--no-preflight", "--log-format", "json"],
                 environment: ["ENNEO_TOKEN": secret, "ASSESSMENT_BATCH_PROGRESS_SECONDS": "0.3"], directory: dir
             ) { pid in
-                usleep(1_500_000)
+                // 50 answers at ≥ 50 ms each on 4 workers: the apply phase has run past its
+                // 0.3 s progress interval.
+                _ = simulator.waitForAnswers(50)
                 kill(pid, SIGTERM)
             }
             #expect(result.status == 143)

@@ -1,6 +1,5 @@
 import CurlHTTP
 import Foundation
-import Synchronization
 
 /// The first request of every run: one cheap, documented read whose answer tells whether the
 /// base URL leads to the API at all, so a wrong URL stops the run with one clear message
@@ -11,28 +10,18 @@ enum APIRootCheck {
     /// Where the API lives under an instance's host.
     static let apiPath = "/api/mind"
 
-    /// Sends the check on one of `pool`'s workers; false, with the run stopped for the reason,
-    /// when the base URL does not lead to the API or the server cannot be reached.
-    static func run(on pool: WorkerPool, context: RunContext) -> Bool {
-        let url = context.configuration.url(path)
-        let failure = Mutex<AbortReason?>(nil)
-        pool.run(count: 1) { _, runner in
-            var attempts = 0
-            var status: Int?
-            let request = HTTPRequest(method: "GET", url: url, headers: context.getHeaders)
-            switch runner.send(request, attempts: &attempts, lastStatus: &status) {
-            case .answered(let response):
-                if let problem = problem(with: response, url: url, baseURL: context.configuration.baseURL) {
-                    failure.withLock { $0 = .notTheAPI(problem) }
-                }
-            case .exhausted(let message, _):
-                failure.withLock { $0 = .notTheAPI("GET \(url) got no usable answer: \(message)") }
-            case .unauthorized, .stopped:
-                break  // the run is already stopping, with its reason
-            }
+    /// The verdict on the check's `result` (a GET of `url`).
+    static func verdict(_ result: SendResult, url: String, baseURL: String) -> APIRootVerdict {
+        switch result {
+        case .answered(let response) where response.status >= 500:
+            return .unknown("GET \(url) answered \(response.statusAndMessage(limit: 120))")
+        case .answered(let response):
+            return problem(with: response, url: url, baseURL: baseURL).map { .notTheAPI($0) } ?? .api
+        case .exhausted(let message, _):
+            return .unknown("GET \(url) got no usable answer (\(message))")
+        case .unauthorized, .stopped:
+            return .stopped  // the run is already stopping, with its reason
         }
-        if let reason = failure.withLock({ $0 }) { context.control.abort(reason, abortTransfers: false) }
-        return !context.control.stop.isCancelled
     }
 
     /// What is wrong with `response` to `GET url`, or nil when it is the API's list of scorecards.
@@ -43,8 +32,7 @@ enum APIRootCheck {
             return "GET \(url) was redirected (HTTP \(response.status)\(target)): not followed, the token is only sent to the base URL\(fix)"
         }
         guard (200..<300).contains(response.status) else {
-            let message = serverMessage(response).map { ": \(clip($0))" } ?? ""
-            let what = response.status == 404 ? "answered 404 (no such path)" : "answered HTTP \(response.status)\(message)"
+            let what = response.status == 404 ? "answered 404 (no such path)" : "answered \(response.statusAndMessage(limit: 120))"
             return "GET \(url) \(what): \(baseURL) does not look like the enneo API\(fix)"
         }
         let body = response.body
@@ -90,9 +78,5 @@ enum APIRootCheck {
         case .bool: return "a boolean"
         case .null: return "null"
         }
-    }
-
-    private static func clip(_ text: String) -> String {
-        text.count > 120 ? String(text.prefix(120)) + "…" : text
     }
 }

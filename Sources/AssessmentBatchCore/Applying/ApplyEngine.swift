@@ -3,41 +3,6 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Where and how to send updates.
-public struct ApplyConfiguration: Sendable {
-    /// The API root, e.g. `https://demo.enneo.ai/api/mind`.
-    public var baseURL: String
-    /// The bearer token; never logged or written anywhere.
-    public var token: String
-    /// Worker threads, each with its own connection.
-    public var concurrency: Int
-    /// Requests per second across all workers; nil for no limit.
-    public var maxRequestsPerSecond: Double?
-    public var retry: RetryPolicy
-    /// The run stops (exit 3) when no HTTP answer arrived for this long.
-    public var giveUpAfterSeconds: Double
-    /// Makes each worker's connection: libcurl in the tool, a scripted fake in unit tests.
-    public var transportFactory: TransportFactory
-
-    public init(baseURL: String, token: String, concurrency: Int = 8, maxRequestsPerSecond: Double? = nil,
-                retry: RetryPolicy = RetryPolicy(), giveUpAfterSeconds: Double = 60, transport: TransportOptions = TransportOptions(),
-                transportFactory: TransportFactory? = nil) {
-        self.baseURL = baseURL
-        self.token = token
-        self.concurrency = concurrency
-        self.maxRequestsPerSecond = maxRequestsPerSecond
-        self.retry = retry
-        self.giveUpAfterSeconds = giveUpAfterSeconds
-        self.transportFactory = transportFactory ?? .curl(transport)
-    }
-
-    func url(_ path: String) -> String {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + path
-    }
-}
-
 /// Stops a run from outside: `stop` ends the taking of new work, `abortTransfers` also
 /// aborts requests in flight.
 public final class RunControl: Sendable {
@@ -62,19 +27,15 @@ public final class RunControl: Sendable {
 /// Sends requests for a batch from a fixed pool of worker threads: preflight GETs, then one
 /// PATCH per assessment.
 public final class ApplyEngine: Sendable {
-    private let context: RunContext
     /// Shared by preflight and write, so each worker keeps its connection from one to the other.
-    private let pool: WorkerPool
+    private let client: EnneoClient
 
-    public init(configuration: ApplyConfiguration, logger: Logger, control: RunControl) {
-        context = RunContext(configuration: configuration, logger: logger, control: control, statistics: HTTPStatistics())
-        pool = WorkerPool(context: context)
+    public init(configuration: ServerConfiguration, logger: Logger, control: RunControl) {
+        client = EnneoClient(configuration: configuration, logger: logger, control: control)
     }
 
-    deinit { pool.shutDown() }
-
     /// Request counts and latencies so far.
-    public var statistics: HTTPStatistics.Snapshot { context.statistics.snapshot }
+    public var statistics: HTTPStatistics.Snapshot { client.statistics }
 
     /// GETs every assessment (and each scorecard revision once) and decides, per update,
     /// whether to write it. Sends no write. Updates the run never reached have no verdict.
@@ -85,9 +46,9 @@ public final class ApplyEngine: Sendable {
                    keep: @escaping @Sendable (Int, AssessmentUpdate, PreflightVerdict) -> PreflightVerdict = { $2 }) -> [PreflightVerdict?] {
         let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
         let scorecards = ScorecardCache()
-        let context = context
-        pool.run(count: updates.count) { index, runner in
-            guard let verdict = Self.inspect(updates[index], runner: runner, context: context, scorecards: scorecards, options: options) else { return }
+        let client = client
+        client.run(count: updates.count) { index, runner in
+            guard let verdict = Self.inspect(updates[index], runner: runner, client: client, scorecards: scorecards, options: options) else { return }
             let kept = keep(index, updates[index], verdict)
             verdicts.withLock { $0[index] = kept }
         }
@@ -104,8 +65,9 @@ public final class ApplyEngine: Sendable {
         // Outcomes start as "not attempted"; `reached` tells which ones a worker wrote.
         let results = Mutex((outcomes: updates.map { AssessmentOutcome.notAttempted($0, "not attempted") },
                              reached: [Bool](repeating: false, count: updates.count)))
-        let context = context
-        pool.run(count: updates.count) { index, runner in
+        let client = client
+        let control = client.control
+        client.run(count: updates.count) { index, runner in
             let outcome: AssessmentOutcome
             do {
                 if !updates[index].setsAnything {
@@ -113,10 +75,10 @@ public final class ApplyEngine: Sendable {
                     outcome = AssessmentOutcome(assessmentId: updates[index].assessmentId, sources: updates[index].sources, status: .unchanged)
                 } else {
                     try beforeSending(index)
-                    outcome = Self.patch(updates[index], runner: runner, context: context)
+                    outcome = Self.patch(updates[index], runner: runner, client: client)
                 }
             } catch {
-                context.control.abort(.localFailure("\(error)"), abortTransfers: false)
+                control.abort(.localFailure("\(error)"), abortTransfers: false)
                 outcome = .notAttempted(updates[index], "not sent: \(error)")
             }
             results.withLock {
@@ -125,7 +87,6 @@ public final class ApplyEngine: Sendable {
             }
             onOutcome(index, outcome)
         }
-        let control = context.control
         return results.withLock { results in
             for index in results.outcomes.indices where !results.reached[index] {
                 results.outcomes[index] = .notAttempted(updates[index], stoppedBy: control)
@@ -137,19 +98,13 @@ public final class ApplyEngine: Sendable {
     /// Reads the API root once before anything else; false (and the run stopped with the
     /// reason) when the base URL does not lead to the API or the server cannot be reached.
     func checkAPIRoot() -> Bool {
-        APIRootCheck.run(on: pool, context: context)
+        client.checkAPIRootBeforeRun()
     }
 
     // MARK: - One assessment
 
-    private static func get(_ path: String, runner: RequestRunner, context: RunContext,
-                            attempts: inout Int, status: inout Int?) -> SendResult {
-        runner.send(HTTPRequest(method: "GET", url: context.configuration.url(path), headers: context.getHeaders),
-                    attempts: &attempts, lastStatus: &status)
-    }
-
     /// nil when the run stopped before a decision.
-    private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext,
+    private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, client: EnneoClient,
                                 scorecards: ScorecardCache, options: PreflightOptions) -> PreflightVerdict? {
         // Nothing to send (an exported sheet's unedited assessment): no GET needed.
         if !update.setsAnything { return .unchanged }
@@ -157,13 +112,13 @@ public final class ApplyEngine: Sendable {
         var status: Int?
         let id = update.assessmentId
         let live: LiveAssessment
-        switch get("/quality/assessment/\(id)", runner: runner, context: context, attempts: &attempts, status: &status) {
+        switch client.get(EnneoClient.assessmentPath(id), on: runner, attempts: &attempts, status: &status) {
         case .answered(let response):
             guard (200..<300).contains(response.status) else {
                 // A 409 means "this state cannot be edited" here, a refusal like any other 4xx.
                 let kind: ErrorKind = .rejected
                 let detail = response.status == 404 ? "assessment \(id) does not exist or was deleted" : "cannot read assessment \(id)"
-                return .failed(kind, "\(detail) (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))", httpStatus: response.status)
+                return .failed(kind, "\(detail) (\(response.statusAndMessage))", httpStatus: response.status)
             }
             guard let parsed = response.body.withUnsafeBytes(LiveAssessment.init(answer:)) else {
                 return .failed(.rejected, "GET assessment \(id) did not return an assessment object", httpStatus: response.status)
@@ -176,11 +131,7 @@ public final class ApplyEngine: Sendable {
         }
         var scorecard: Scorecard?
         if let scorecardId = live.scorecardId {
-            switch scorecards.scorecard(scorecardId, fetch: {
-                var attempts = 0
-                var status: Int?
-                return get("/quality/scorecard/\(scorecardId)", runner: runner, context: context, attempts: &attempts, status: &status)
-            }) {
+            switch scorecards.scorecard(scorecardId, fetch: { client.get(EnneoClient.scorecardPath(scorecardId), on: runner) }) {
             case .found(let found): scorecard = found
             case .failed(let kind, let message): return .failed(kind, message, httpStatus: nil)
             case .stopped: return nil
@@ -189,15 +140,13 @@ public final class ApplyEngine: Sendable {
         return PreflightDecision.decide(update, live: live, scorecard: scorecard, options: options)
     }
 
-    private static func patch(_ update: AssessmentUpdate, runner: RequestRunner, context: RunContext) -> AssessmentOutcome {
+    private static func patch(_ update: AssessmentUpdate, runner: RequestRunner, client: EnneoClient) -> AssessmentOutcome {
         var outcome = AssessmentOutcome(assessmentId: update.assessmentId, sources: update.sources, status: .failed)
         var body: [UInt8] = []
         update.appendPatchBody(to: &body)
-        let request = HTTPRequest(method: "PATCH", url: context.configuration.url("/quality/assessment/\(update.assessmentId)"),
-                                  headers: context.patchHeaders, body: body)
         var attempts = 0
         var lastStatus: Int?
-        let result = runner.send(request, attempts: &attempts, lastStatus: &lastStatus)
+        let result = client.patchAssessment(update.assessmentId, body: body, on: runner, attempts: &attempts, status: &lastStatus)
         outcome.attempts = attempts
         outcome.httpStatus = lastStatus
         switch result {
@@ -217,7 +166,7 @@ public final class ApplyEngine: Sendable {
         case .answered(let response):
             // Permanent: a 409 (a state that cannot be edited) is refused like any other 4xx.
             outcome.errorKind = .rejected
-            outcome.error = "HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? "")"
+            outcome.error = response.statusAndMessage
         case .exhausted(let message, _):
             outcome.errorKind = .transient
             outcome.error = message
@@ -226,62 +175,12 @@ public final class ApplyEngine: Sendable {
             outcome.errorKind = .notAttempted
             outcome.error = "not applied: the server rejected the token (HTTP 401)"
         case .stopped(let lastError):
-            guard outcome.attempts > 0 else { return .notAttempted(update, stoppedBy: context.control) }
+            guard outcome.attempts > 0 else { return .notAttempted(update, stoppedBy: client.control) }
             // It may or may not have been written; the failures file retries it (PATCH is idempotent).
-            let reason = context.control.abortReason?.description ?? "the run stopped"
+            let reason = client.control.abortReason?.description ?? "the run stopped"
             outcome.errorKind = .transient
             outcome.error = "unfinished: \(reason)\(lastError.map { " (last: \($0))" } ?? "")"
         }
         return outcome
-    }
-}
-
-/// Scorecard revisions fetched once per run: the first worker to need one fetches it, the
-/// others wait for that answer.
-final class ScorecardCache: Sendable {
-    enum Lookup: Sendable {
-        case found(Scorecard)
-        case failed(ErrorKind, String)
-        case stopped
-    }
-
-    private final class Slot: Sendable {
-        let done = DispatchGroup()
-        let value = Mutex<Lookup?>(nil)
-        init() { done.enter() }
-    }
-
-    private let slots = Mutex<[Int: Slot]>([:])
-
-    func scorecard(_ id: Int, fetch: () -> SendResult) -> Lookup {
-        let (slot, isFirst) = slots.withLock { slots -> (Slot, Bool) in
-            if let slot = slots[id] { return (slot, false) }
-            let slot = Slot()
-            slots[id] = slot
-            return (slot, true)
-        }
-        if !isFirst {
-            slot.done.wait()
-            return slot.value.withLock { $0 } ?? .stopped
-        }
-        let lookup: Lookup
-        switch fetch() {
-        case .answered(let response) where (200..<300).contains(response.status):
-            let parsed = response.body.withUnsafeBytes { try? JSONParser.parse($0, maxDepth: 64, maxStringBytes: 16 << 20) }
-            if let parsed, let scorecard = try? Scorecard(json: parsed) {
-                lookup = .found(scorecard)
-            } else {
-                lookup = .failed(.rejected, "GET scorecard \(id) did not return a scorecard object")
-            }
-        case .answered(let response):
-            lookup = .failed(.rejected, "cannot read scorecard \(id) (HTTP \(response.status))")
-        case .exhausted(let message, _):
-            lookup = .failed(.transient, "preflight GET scorecard \(id): \(message)")
-        case .unauthorized, .stopped:
-            lookup = .stopped
-        }
-        slot.value.withLock { $0 = lookup }
-        slot.done.leave()
-        return lookup
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// What every worker of a run shares: configuration, the stop switches, the request budget
 /// and the statistics.
 final class RunContext: Sendable {
-    let configuration: ApplyConfiguration
+    let configuration: ServerConfiguration
     let logger: Logger
     let control: RunControl
     let pacer: RequestPacer
@@ -23,7 +23,7 @@ final class RunContext: Sendable {
     /// Request headers of every PATCH.
     let patchHeaders: [(name: String, value: String)]
 
-    init(configuration: ApplyConfiguration, logger: Logger, control: RunControl, statistics: HTTPStatistics) {
+    init(configuration: ServerConfiguration, logger: Logger, control: RunControl, statistics: HTTPStatistics) {
         self.configuration = configuration
         self.logger = logger
         self.control = control
@@ -40,7 +40,7 @@ final class RunContext: Sendable {
 }
 
 /// The end of trying one request.
-enum SendResult {
+public enum SendResult: Sendable {
     /// A final answer: 2xx, or a status that retrying cannot change (not 401).
     case answered(HTTPResponse)
     /// Retries ran out on transport errors or retryable statuses; the message says why.
@@ -107,7 +107,7 @@ final class RequestRunner {
                     return .unauthorized
                 }
                 guard RetryPolicy.retryableStatuses.contains(response.status) else { return .answered(response) }
-                lastError = "HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? "")"
+                lastError = response.statusAndMessage
                 let retryAfter = policy.retryAfter(response.header("Retry-After"))
                 delay = retryAfter ?? policy.backoff(afterAttempt: attempts, random: &random)
                 // A rate limit holds the whole pool back, not just this worker.
@@ -159,16 +159,4 @@ final class RequestRunner {
             usleep(useconds_t(min(left, 0.05) * 1_000_000))
         }
     }
-}
-
-/// The server's error message: `error` or `message` of a JSON body, else the start of the body.
-func serverMessage(_ response: HTTPResponse) -> String? {
-    guard !response.body.isEmpty else { return nil }
-    let parsed = response.body.withUnsafeBytes { try? JSONParser.parse($0) }
-    if let object = parsed?.objectValue, let message = object["error"]?.stringValue ?? object["message"]?.stringValue {
-        return message
-    }
-    let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-        .replacingOccurrences(of: "\n", with: " ").trimmingWhitespace()
-    return text.isEmpty ? nil : text
 }

@@ -11,28 +11,17 @@ struct ListProblem: Error, Sendable {
 /// Sends `export`'s requests from a fixed pool of worker threads: the first list page, then the
 /// other pages, one GET per assessment and one per scorecard revision.
 final class ExportEngine: Sendable {
-    private let context: RunContext
-    private let pool: WorkerPool
+    private let client: EnneoClient
 
-    init(configuration: ApplyConfiguration, logger: Logger, control: RunControl) {
-        context = RunContext(configuration: configuration, logger: logger, control: control, statistics: HTTPStatistics())
-        pool = WorkerPool(context: context)
+    init(configuration: ServerConfiguration, logger: Logger, control: RunControl) {
+        client = EnneoClient(configuration: configuration, logger: logger, control: control)
     }
 
-    deinit { pool.shutDown() }
-
-    var statistics: HTTPStatistics.Snapshot { context.statistics.snapshot }
+    var statistics: HTTPStatistics.Snapshot { client.statistics }
 
     /// Reads the API root once before anything else (see ``APIRootCheck``).
     func checkAPIRoot() -> Bool {
-        APIRootCheck.run(on: pool, context: context)
-    }
-
-    private static func get(_ path: String, runner: RequestRunner, context: RunContext) -> SendResult {
-        var attempts = 0
-        var status: Int?
-        return runner.send(HTTPRequest(method: "GET", url: context.configuration.url(path), headers: context.getHeaders),
-                           attempts: &attempts, lastStatus: &status)
+        client.checkAPIRootBeforeRun()
     }
 
     /// The list endpoint's query for `selection`, without paging.
@@ -45,8 +34,8 @@ final class ExportEngine: Sendable {
     }
 
     /// GETs one page of the list.
-    private static func page(offset: Int, pageSize: Int, query: String, runner: RequestRunner, context: RunContext) -> Result<ListPage, ListProblem> {
-        switch get("/quality/assessment?limit=\(pageSize)&offset=\(offset)\(query)", runner: runner, context: context) {
+    private static func page(offset: Int, pageSize: Int, query: String, runner: RequestRunner, client: EnneoClient) -> Result<ListPage, ListProblem> {
+        switch client.get(EnneoClient.listPath(limit: pageSize, offset: offset, query: query), on: runner) {
         case .answered(let response) where (200..<300).contains(response.status):
             var reader = ListPageReader()
             let parsed: Void? = response.body.withUnsafeBytes { try? JSONParser.read($0, maxDepth: 64, maxStringBytes: 16 << 20, into: &reader) }
@@ -55,7 +44,7 @@ final class ExportEngine: Sendable {
             }
             return .success(ListPage(ids: reader.ids, total: reader.total))
         case .answered(let response):
-            return .failure(ListProblem(message: "cannot list assessments (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))"))
+            return .failure(ListProblem(message: "cannot list assessments (\(response.statusAndMessage))"))
         case .exhausted(let message, _):
             return .failure(ListProblem(message: "cannot list assessments: \(message)"))
         case .unauthorized, .stopped:
@@ -63,25 +52,15 @@ final class ExportEngine: Sendable {
         }
     }
 
-    /// Runs `body` on one worker and returns its value (nil when the run stopped first).
-    private func once<Value: Sendable>(_ body: @escaping @Sendable (RequestRunner) -> Value) -> Value? {
-        let value = Mutex<Value?>(nil)
-        pool.run(count: 1) { _, runner in
-            let computed = body(runner)
-            value.withLock { $0 = computed }
-        }
-        return value.withLock { $0 }
-    }
-
     /// The first page of the list: with a `total`, the other pages are fetched by `fetch`
     /// alongside the assessments they name; without one, page after page here.
     func firstPage(_ selection: ExportSelection, pageSize: Int) -> Result<AssessmentSlots, ListProblem> {
         let query = Self.filters(selection)
-        let context = context
+        let client = client
         let fetchPage: @Sendable (Int, RequestRunner) -> Result<ListPage, ListProblem> = { offset, runner in
-            Self.page(offset: offset, pageSize: pageSize, query: query, runner: runner, context: context)
+            Self.page(offset: offset, pageSize: pageSize, query: query, runner: runner, client: client)
         }
-        guard let first = once({ fetchPage(0, $0) }) else { return .failure(ListProblem(message: "the run stopped")) }
+        guard let first = client.once({ fetchPage(0, $0) }) else { return .failure(ListProblem(message: "the run stopped")) }
         let firstPage: ListPage
         switch first {
         case .failure(let problem): return .failure(problem)
@@ -96,7 +75,7 @@ final class ExportEngine: Sendable {
         var last = firstPage.ids
         while !last.isEmpty {
             let offset = ids.count
-            switch once({ fetchPage(offset, $0) }) {
+            switch client.once({ fetchPage(offset, $0) }) {
             case .success(let page)?:
                 if page.ids.allSatisfy({ !known.insert($0).inserted }) { last = [] } else { ids += page.ids; last = page.ids }
             case .failure(let problem)?: return .failure(problem)
@@ -117,17 +96,18 @@ final class ExportEngine: Sendable {
         let rows = Atomic<Int>(0)
         let read = Atomic<Int>(0)
         let scorecards = ScorecardCache()
-        let context = context
+        let client = client
+        let control = client.control
         let pages = slots.pagesToFetch
-        pool.run(count: pages + slots.count) { index, runner in
+        client.run(count: pages + slots.count) { index, runner in
             if index < pages {
                 // A page that cannot be read leaves the selection unknown: nothing is exported.
-                if slots.fetchPage(index, runner: runner) != nil { context.control.stop.cancel() }
+                if slots.fetchPage(index, runner: runner) != nil { control.stop.cancel() }
                 return
             }
             let slot = index - pages
             guard let id = slots.id(at: slot) else { return }
-            switch Self.read(id, runner: runner, context: context, scorecards: scorecards) {
+            switch Self.read(id, runner: runner, client: client, scorecards: scorecards) {
             case .rows(let sheetRows):
                 var bytes: [UInt8] = []
                 ExportSheet.render(sheetRows, format: format, delimiter: delimiter, into: &bytes)
@@ -136,7 +116,7 @@ final class ExportEngine: Sendable {
                     _ = rows.wrappingAdd(sheetRows.count, ordering: .relaxed)
                     _ = read.wrappingAdd(1, ordering: .relaxed)
                 } catch {
-                    context.control.abort(.localFailure("\(error)"), abortTransfers: false)
+                    control.abort(.localFailure("\(error)"), abortTransfers: false)
                 }
                 observer.itemFinished(false)
             case .failed(let message):
@@ -156,9 +136,9 @@ final class ExportEngine: Sendable {
         case stopped
     }
 
-    private static func read(_ id: Int, runner: RequestRunner, context: RunContext, scorecards: ScorecardCache) -> ReadOutcome {
+    private static func read(_ id: Int, runner: RequestRunner, client: EnneoClient, scorecards: ScorecardCache) -> ReadOutcome {
         let live: LiveAssessment
-        switch get("/quality/assessment/\(id)", runner: runner, context: context) {
+        switch client.get(EnneoClient.assessmentPath(id), on: runner) {
         case .answered(let response) where (200..<300).contains(response.status):
             guard let parsed = response.body.withUnsafeBytes(LiveAssessment.init(answer:)) else {
                 return .failed("GET assessment \(id) did not return an assessment object")
@@ -166,14 +146,14 @@ final class ExportEngine: Sendable {
             live = parsed
         case .answered(let response):
             let detail = response.status == 404 ? "assessment \(id) does not exist or was deleted" : "cannot read assessment \(id)"
-            return .failed("\(detail) (HTTP \(response.status)\(serverMessage(response).map { ": \($0)" } ?? ""))")
+            return .failed("\(detail) (\(response.statusAndMessage))")
         case .exhausted(let message, _):
             return .failed("GET assessment \(id): \(message)")
         case .unauthorized, .stopped:
             return .stopped
         }
         guard let scorecardId = live.scorecardId else { return .failed("assessment \(id) names no scorecardId") }
-        switch scorecards.scorecard(scorecardId, fetch: { get("/quality/scorecard/\(scorecardId)", runner: runner, context: context) }) {
+        switch scorecards.scorecard(scorecardId, fetch: { client.get(EnneoClient.scorecardPath(scorecardId), on: runner) }) {
         case .found(let scorecard): return .rows(ExportSheet.rows(live, id: id, scorecard: scorecard))
         case .failed(_, let message): return .failed("assessment \(id): \(message)")
         case .stopped: return .stopped

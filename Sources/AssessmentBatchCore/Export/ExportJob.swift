@@ -36,12 +36,12 @@ public struct ExportJobOptions: Sendable {
     /// Replace an existing output file.
     public var force: Bool
     public var selection: ExportSelection
-    public var configuration: ApplyConfiguration
+    public var configuration: ServerConfiguration
     /// Assessments asked of the list endpoint per page.
     public var pageSize: Int
 
     public init(output: String, format: InputFormat, delimiter: UInt8 = UInt8(ascii: ","), encoding: ExportEncoding = .utf8,
-                force: Bool = false, selection: ExportSelection = ExportSelection(), configuration: ApplyConfiguration, pageSize: Int = 500) {
+                force: Bool = false, selection: ExportSelection = ExportSelection(), configuration: ServerConfiguration, pageSize: Int = 500) {
         self.output = output
         self.format = format
         self.delimiter = format == .tsv ? UInt8(ascii: "\t") : delimiter

@@ -6,6 +6,7 @@ import Darwin
 // `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
 import CoreFoundation
 import Foundation
+import StrictJSON
 
 /// `prune DIR`: deletes the run directories directly under DIR that this tool wrote and that
 /// finished more than a given age ago, and nothing else. Run directories hold personal data
@@ -92,17 +93,19 @@ public enum RunPruner {
 
     /// When the run in `path` finished: `report.json`'s `finishedAt`, else `plan.json`'s
     /// `createdAt`, else the journal's last change; nil when no file shows that this tool
-    /// wrote the directory.
+    /// wrote the directory. The files are parsed, not matched by their bytes, so a report
+    /// that `jq .` reformatted is still seen as a run.
     static func finishTime(of path: String, files: Set<String>) -> Date? {
         for (file, key) in [("report.json", "finishedAt"), ("plan.json", "createdAt")] where files.contains(file) {
-            // The tool writes these members first, so the head of the file is enough.
-            guard let head = try? readPrefix(path: "\(path)/\(file)", count: 4096) else { continue }
-            let text = String(decoding: head, as: UTF8.self)
-            guard text.hasPrefix("{\n  \"tool\": \"assessment-batch\",") else { continue }
-            if let date = member(key, in: text) { return date }
+            let members = topMembers(of: "\(path)/\(file)", wanted: ["tool", key])
+            guard members["tool"] == "assessment-batch", let text = members[key],
+                  case .success(let timestamp) = Timestamp.parse(text) else { continue }
+            return Date(timeIntervalSince1970: Double(timestamp.seconds) + Double(timestamp.nanoseconds) / 1e9)
         }
-        if files.contains(Journal.fileName), let head = try? readPrefix(path: "\(path)/\(Journal.fileName)", count: 4096),
-           String(decoding: head, as: UTF8.self).hasPrefix("{\"journal\":1,\"tool\":\"assessment-batch ") {
+        if files.contains(Journal.fileName), let head = try? readPrefix(path: "\(path)/\(Journal.fileName)", count: headBytes),
+           let firstLine = head.split(separator: UInt8(ascii: "\n"), maxSplits: 1).first,
+           let object = firstLine.withUnsafeBytes({ try? JSONParser.parse($0) })?.objectValue,
+           Journal.Header(decoding: object) != nil {
             var info = stat()
             guard stat("\(path)/\(Journal.fileName)", &info) == 0 else { return nil }
             return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))
@@ -110,13 +113,24 @@ public enum RunPruner {
         return nil
     }
 
-    /// The time in `"key": "…"` on a line of a pretty JSON head.
-    private static func member(_ key: String, in text: String) -> Date? {
-        guard let range = text.range(of: "\n  \"\(key)\": \"") else { return nil }
-        let rest = text[range.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        guard case .success(let timestamp) = Timestamp.parse(String(rest[..<end])) else { return nil }
-        return Date(timeIntervalSince1970: Double(timestamp.seconds) + Double(timestamp.nanoseconds) / 1e9)
+    /// How much of a run file is read: its first members, before the long lists.
+    static let headBytes = 1 << 16
+
+    /// The string members named `wanted` at the top of the JSON object in `file`, read by
+    /// the JSON parser from the file's head: a report's `outcomes` run to hundreds of
+    /// megabytes, and the members before the head's end are handed on before the parser
+    /// meets the cut.
+    private static func topMembers(of file: String, wanted: Set<String>) -> [String: String] {
+        guard let head = try? readPrefix(path: file, count: headBytes) else { return [:] }
+        var found: [String: String] = [:]
+        _ = head.withUnsafeBytes { bytes in
+            try? JSONParser.forEachMember(of: bytes) { key, value in
+                let name = String(decoding: key, as: UTF8.self)
+                guard wanted.contains(name), case .string(let text) = value else { return }
+                found[name] = String(decoding: text, as: UTF8.self)
+            }
+        }
+        return found
     }
 
     private static func format(_ days: Double) -> String {

@@ -76,19 +76,25 @@ public enum FailuresWriter {
         let writtenNames = Set(Column.written.map { $0.rawValue.lowercased() })
         let emit: (UnsafeRawBufferPointer, Int) throws -> Void = { line, number in
             guard let failure = failures[number] else { return }
-            var object = JSONObject()
+            var json = JSONStreamWriter(capacity: line.count + 128)
+            json.beginObject()
             if let original = (try? JSONParser.parse(line))?.objectValue {
                 for member in original.members where !writtenNames.contains(member.key.lowercased()) {
-                    object.append(member.key, member.value)
+                    json.key(member.key)
+                    json.value(member.value)
                 }
             } else {
-                object.append("rawLine", .string(String(decoding: line, as: UTF8.self)))
+                json.key("rawLine")
+                json.string(String(decoding: line, as: UTF8.self))
             }
-            object.append(Column.error.rawValue, .string(input.encoding.transliterated(failure.message)))
-            object.append(Column.errorKind.rawValue, .string(failure.kind.rawValue))
-            object.append(Column.sourceLine.rawValue, .number(String(number)))
-            var bytes: [UInt8] = []
-            JSONWriter.write(.object(object), into: &bytes)
+            json.key(Column.error.rawValue)
+            json.string(input.encoding.transliterated(failure.message))
+            json.key(Column.errorKind.rawValue)
+            json.string(failure.kind.rawValue)
+            json.key(Column.sourceLine.rawValue)
+            json.int(number)
+            json.endObject()
+            var bytes = json.takeBytes()
             bytes.append(contentsOf: input.lineEnding.utf8)
             if rows == 0 && input.hasByteOrderMark && input.encoding != .utf8 { try file.write(input.encoding.byteOrderMark) }
             try file.write(encoded(bytes, input.encoding))

@@ -67,6 +67,10 @@ public enum HTMLReport {
             page.raw("<br>")
             page.text("stopped: \(reason.description)")
         }
+        for file in report.filesNotWritten {
+            page.raw("<br>")
+            page.text("not written: \(file)")
+        }
         let counts = report.counts
         page.raw("<br><b>\(counts.assessments)</b> assessments from \(counts.rows) rows: <b>\(counts.applied)</b> applied, \(counts.unchanged) unchanged, <b>\(counts.failed)</b> failed, \(counts.notAttempted) not attempted")
         page.raw("</p>\n<dl class=\"facts\">")

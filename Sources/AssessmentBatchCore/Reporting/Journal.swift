@@ -32,47 +32,15 @@ public final class Journal: Sendable {
     }
 
     public func writeHeader(_ header: Header) throws(FileError) {
-        var object = JSONObject()
-        object.append("journal", .number("1"))
-        object.append("tool", .string("assessment-batch \(toolVersion)"))
-        object.append("startedAt", .string(RunReport.format(Date())))
-        object.append("workingDirectory", .string(header.workingDirectory))
-        object.append("arguments", .array(header.arguments.map { .string($0) }))
-        object.append("inputs", .array(header.inputs.map { input in
-            var entry = JSONObject()
-            entry.append("path", .string(input.path))
-            entry.append("sha256", .string(input.sha256))
-            return .object(entry)
-        }))
-        try append(object)
+        try file.appendDurably(header.encoded(startedAt: Date()))
     }
 
     /// Records one finished assessment: one line, one write(2); synced in the background.
     public func record(_ outcome: AssessmentOutcome) throws(FileError) {
         var json = JSONStreamWriter(capacity: 128)
-        json.beginObject()
-        json.key("assessmentId")
-        if let id = outcome.assessmentId { json.int(id) } else { json.null() }
-        json.key("status")
-        json.string(outcome.status.rawValue)
-        json.key("errorKind")
-        if let kind = outcome.errorKind { json.string(kind.rawValue) } else { json.null() }
-        json.key("httpStatus")
-        if let status = outcome.httpStatus { json.int(status) } else { json.null() }
-        json.key("attempts")
-        json.int(outcome.attempts)
-        json.key("error")
-        if let error = outcome.error { json.string(error) } else { json.null() }
-        json.endObject()
+        OutcomeRecord.encode(outcome, sources: .none, into: &json)
         json.bytes.append(UInt8(ascii: "\n"))
         try file.append(json.bytes)
-    }
-
-    private func append(_ object: JSONObject) throws(FileError) {
-        var bytes: [UInt8] = []
-        JSONWriter.write(.object(object), into: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        try file.appendDurably(bytes)
     }
 
     /// A journal read back.
@@ -90,24 +58,11 @@ public final class Journal: Sendable {
         var outcomes: [Int: AssessmentOutcome] = [:]
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
             guard let object = line.withUnsafeBytes({ try? JSONParser.parse($0) })?.objectValue else { continue }
-            if object["journal"] != nil {
-                header = Header(
-                    arguments: object["arguments"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                    workingDirectory: object["workingDirectory"]?.stringValue ?? ".",
-                    inputs: (object["inputs"]?.arrayValue ?? []).compactMap { entry in
-                        guard let path = entry.objectValue?["path"]?.stringValue, let sha = entry.objectValue?["sha256"]?.stringValue else { return nil }
-                        return (path: path, sha256: sha)
-                    })
-                continue
+            if let read = Header(decoding: object) {
+                header = read
+            } else if let outcome = OutcomeRecord.decode(object), let id = outcome.assessmentId {
+                outcomes[id] = outcome
             }
-            guard let id = object["assessmentId"]?.intValue,
-                  let status = object["status"]?.stringValue.flatMap(AssessmentOutcome.Status.init(rawValue:))
-            else { continue }
-            outcomes[id] = AssessmentOutcome(
-                assessmentId: id, sources: [], status: status,
-                errorKind: object["errorKind"]?.stringValue.flatMap(ErrorKind.init(rawValue:)),
-                httpStatus: object["httpStatus"]?.intValue, attempts: object["attempts"]?.intValue ?? 0,
-                error: object["error"]?.stringValue)
         }
         guard let header else { throw JournalError(path: path) }
         return Contents(header: header, outcomes: outcomes)

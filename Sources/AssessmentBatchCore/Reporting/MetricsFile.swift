@@ -51,6 +51,8 @@ public enum MetricsFile {
         gauge("assessment_batch_requests", "HTTP requests of the last apply run by status (transport: no answer).",
               statuses.map { ("{status=\"\(escapeLabel($0))\"}", String(seen[$0] ?? 0)) })
         gauge("assessment_batch_retries", "Repeated attempts of the last apply run.", [("", String(statistics?.retries ?? 0))])
+        gauge("assessment_batch_build_info", "The version of assessment-batch that wrote this file; always 1.",
+              [("{version=\"\(escapeLabel(toolVersion))\"}", "1")])
         return text
     }
 

@@ -20,7 +20,8 @@ final class OutputFile {
         self.mode = mode
         temporaryPath = path + ".partial"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FileError(path: temporaryPath, operation: .create) }
+        // Errors name the file the run promises, not its temporary name.
+        guard fd >= 0 else { throw FileError(path: path, operation: .create) }
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -52,7 +53,8 @@ final class OutputFile {
     func commit(replacing: Bool) throws(FileError) {
         try flush()
         fchmod(fd, mode)
-        fsync(fd)
+        // A full disk may only show here (delayed allocation, network file systems).
+        guard fsync(fd) == 0 else { throw FileError(path: path, operation: .sync) }
         close(fd)
         fd = -1
         if replacing {
@@ -66,7 +68,7 @@ final class OutputFile {
     }
 
     private func flush() throws(FileError) {
-        try writeAll(fd, buffer, path: temporaryPath)
+        try writeAll(fd, buffer, path: path)
         buffer.removeAll(keepingCapacity: true)
     }
 }

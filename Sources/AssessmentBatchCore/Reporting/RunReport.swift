@@ -1,9 +1,5 @@
 import Foundation
 
-/// The tool's version, written into reports.
-public let toolVersion = "0.1.0"
-
-
 /// Counts over all assessments of a run; `assessments` = applied + unchanged + failed + notAttempted.
 public struct RunCounts: Sendable, Equatable {
     public var rows = 0
@@ -46,6 +42,9 @@ public struct RunReport: Sendable {
     public var exitStatus: ExitStatus
     /// Values the undo file cannot put back; nil when none were found.
     public var unrestorable: UnrestorableLog?
+    /// Files of the run that could not be written, each as `cannot … PATH: reason`; any makes
+    /// the exit status 3 (see ``noteFileNotWritten(_:)``).
+    public var filesNotWritten: [String] = []
 
     /// What the undo file cannot put back, counted by field and reason.
     public var unrestorableSummary: UnrestorableSummary {
@@ -66,6 +65,7 @@ public struct RunReport: Sendable {
         root.append("durationSeconds", .number(String(format: "%.3f", finishedAt.timeIntervalSince(startedAt))))
         root.append("exitCode", .number(String(exitStatus.rawValue)))
         root.append("abortReason", abortReason.map { .string($0.description) } ?? .null)
+        if !filesNotWritten.isEmpty { root.append("filesNotWritten", .array(filesNotWritten.map { .string($0) })) }
         if let baseURL { root.append("baseURL", .string(baseURL)) }
         root.append("inputs", inputsJSON)
         root.append("options", .object(options))
@@ -105,19 +105,6 @@ public struct RunReport: Sendable {
         return .object(root)
     }
 
-    private func json(_ outcome: AssessmentOutcome) -> JSONValue {
-        var object = JSONObject()
-        object.append("assessmentId", outcome.assessmentId.map { .number(String($0)) } ?? .null)
-        object.append("sourceLines", .array(outcome.sources.map { .number(String($0.line)) }))
-        if inputs.count > 1 { object.append("sourceInputs", .array(outcome.sources.map { .string(inputs[$0.input].path) })) }
-        object.append("status", .string(outcome.status.rawValue))
-        object.append("errorKind", outcome.errorKind.map { .string($0.rawValue) } ?? .null)
-        object.append("httpStatus", outcome.httpStatus.map { .number(String($0)) } ?? .null)
-        object.append("attempts", .number(String(outcome.attempts)))
-        object.append("error", outcome.error.map { .string($0) } ?? .null)
-        return .object(object)
-    }
-
     /// The inputs with format, delimiter, SHA-256 and rows (also written into `plan.json`).
     var inputsJSON: JSONValue {
         .array(inputs.map { input in
@@ -135,9 +122,8 @@ public struct RunReport: Sendable {
     /// Writes `report.json` into `directory` atomically, mode 0600, streamed: pretty, with its
     /// outcomes one compact line each, flushed as they are written rather than built whole in
     /// memory. What the undo file cannot restore is summarised there and detailed in
-    /// `not-restorable.jsonl`, written first.
+    /// `not-restorable.jsonl`, which ``UnrestorableLog/write(to:keeping:)`` wrote first.
     public func write(to directory: String) throws -> String {
-        let detailsPath = try unrestorable?.write(to: directory)
         let path = "\(directory)/report.json"
         let file = try OutputFile(path: path)
         var json = JSONStreamWriter(pretty: true, capacity: 1 << 16)
@@ -149,14 +135,15 @@ public struct RunReport: Sendable {
             }
         }
         json.key("notRestorable")
-        json.value((unrestorable?.summary ?? UnrestorableSummary(assessments: 0, counts: [:])).json(file: detailsPath))
+        json.value(unrestorableSummary.json(file: unrestorable?.path))
         json.key("outcomes")
         json.beginArray()
         // One line per outcome, compact: a pretty outcome spends a line per source line, which
         // for 20 criteria per assessment doubles the report.
         var line = JSONStreamWriter(capacity: 256)
+        let sources: OutcomeRecord.Sources = inputs.count > 1 ? .linesAndInputs(inputs.map(\.path)) : .lines
         for outcome in outcomes {
-            line.value(self.json(outcome))
+            OutcomeRecord.encode(outcome, sources: sources, into: &line)
             json.prerendered(line.bytes)
             line.bytes.removeAll(keepingCapacity: true)
             if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }

@@ -4,9 +4,10 @@ import Synchronization
 /// The values of an apply run that the undo file cannot put back, held on disk from preflight
 /// until the report is written: a batch of unscored criteria lists two per criterion, millions
 /// for a big file, so memory holds only where each assessment's line is plus a count per field
-/// and reason. `report.json` gets those counts (`UnrestorableSummary`); the details go to
-/// `not-restorable.jsonl`, one line per assessment, in the order of the assessments' indices
-/// whatever order the workers stored them in.
+/// and reason (less, at the end, what the run did not write). `report.json` gets those counts
+/// (`UnrestorableSummary`); the details go to `not-restorable.jsonl`, one line per assessment
+/// (``UnrestorableRecord``), in the order of the assessments' indices whatever order the
+/// workers stored them in.
 public final class UnrestorableLog: Sendable {
     /// The details file's name in the run directory.
     public static let fileName = "not-restorable.jsonl"
@@ -14,6 +15,7 @@ public final class UnrestorableLog: Sendable {
     private let pieces: IndexedSpool
     private let counts = Mutex<[UnrestorableSummary.Key: Int]>([:])
     private let assessments = Atomic<Int>(0)
+    private let writtenPath = Mutex<String?>(nil)
 
     /// - Parameter count: how many assessments the run may store entries for.
     public init(directory: String, count: Int) throws(FileError) {
@@ -24,60 +26,47 @@ public final class UnrestorableLog: Sendable {
     /// the details file, and counts them.
     public func store(_ values: [UnrestorableValue], at index: Int) throws(FileError) {
         guard let first = values.first else { return }
-        try pieces.store(Self.line(assessmentId: first.assessmentId, values), at: index)
+        try pieces.store(UnrestorableRecord.encode(assessmentId: first.assessmentId, values), at: index)
         assessments.add(1, ordering: .relaxed)
         counts.withLock { counts in
             for value in values { counts[value.summaryKey, default: 0] += 1 }
         }
     }
 
-    /// One assessment's line: `{"assessmentId":N,"fields":{"state":"aiReady",…},"unscored":[[C,N],…],"emptyReason":[[C,N],…]}`,
-    /// criteria as `[categoryId, criterionId]` pairs (a batch of unscored criteria has two
-    /// entries per criterion: spelled out, the file would be six times larger), each member
-    /// present only when it has entries.
-    static func line(assessmentId: Int, _ values: [UnrestorableValue]) -> [UInt8] {
-        var fields: [UInt8] = []
-        var unscored: [UInt8] = []
-        var emptyReasons: [UInt8] = []
-        for value in values {
-            if let criterion = value.criterion {
-                let pair = "[\(criterion.categoryId),\(criterion.criterionId)]".utf8
-                if criterion.part == "score" {
-                    unscored.append(UInt8(ascii: unscored.isEmpty ? "[" : ","))
-                    unscored.append(contentsOf: pair)
-                } else {
-                    emptyReasons.append(UInt8(ascii: emptyReasons.isEmpty ? "[" : ","))
-                    emptyReasons.append(contentsOf: pair)
-                }
-            } else {
-                fields.append(UInt8(ascii: fields.isEmpty ? "{" : ","))
-                JSONWriter.appendEscaped(value.field, into: &fields)
-                fields.append(UInt8(ascii: ":"))
-                JSONWriter.appendEscaped(value.value, into: &fields)
-            }
-        }
-        var bytes: [UInt8] = Array(#"{"assessmentId":"#.utf8) + Array(String(assessmentId).utf8)
-        if !fields.isEmpty { bytes += Array(#","fields":"#.utf8) + fields + [UInt8(ascii: "}")] }
-        if !unscored.isEmpty { bytes += Array(#","unscored":"#.utf8) + unscored + [UInt8(ascii: "]")] }
-        if !emptyReasons.isEmpty { bytes += Array(#","emptyReason":"#.utf8) + emptyReasons + [UInt8(ascii: "]")] }
-        bytes += Array("}\n".utf8)
-        return bytes
-    }
-
-    /// The counts by field and reason.
+    /// The counts by field and reason: of every stored assessment, and after
+    /// ``write(to:keeping:)`` of those it kept.
     public var summary: UnrestorableSummary {
         UnrestorableSummary(assessments: assessments.load(ordering: .relaxed), counts: counts.withLock { $0 })
     }
 
-    /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) and returns its path;
-    /// nil, and no file, when nothing was stored.
-    func write(to directory: String) throws -> String? {
-        guard !pieces.isEmpty else { return nil }
+    /// The details file, once written; nil before, or when it had nothing to list.
+    public var path: String? { writtenPath.withLock { $0 } }
+
+    /// Writes `not-restorable.jsonl` into `directory` atomically (mode 0600) with the lines of
+    /// the assessments in `assessmentIds` (every stored one when nil); the others leave the
+    /// ``summary`` too (their lines are decoded to subtract them: usually none, as a run
+    /// writes most of what preflight let through). No file when no line is kept.
+    public func write(to directory: String, keeping assessmentIds: Set<Int>? = nil) throws {
+        var file: OutputFile?
         let path = "\(directory)/\(Self.fileName)"
-        let file = try OutputFile(path: path)
-        try pieces.forEachPiece { try file.write($0) }
-        try file.commit()
-        return path
+        try pieces.forEachPiece { line in
+            let id = UnrestorableRecord.assessmentId(of: line)
+            guard let assessmentIds, !(id.map(assessmentIds.contains) ?? false) else {
+                if file == nil { file = try OutputFile(path: path) }
+                try file?.write(line)
+                return
+            }
+            assessments.subtract(1, ordering: .relaxed)
+            let values = UnrestorableRecord.decode(line)?.values ?? []
+            counts.withLock { counts in
+                for value in values {
+                    counts[value.summaryKey, default: 0] -= 1
+                    if counts[value.summaryKey] == 0 { counts[value.summaryKey] = nil }
+                }
+            }
+        }
+        try file?.commit()
+        writtenPath.withLock { $0 = file == nil ? nil : path }
     }
 }
 

@@ -9,7 +9,7 @@ public struct ApplyJobOptions: Sendable {
     public var skipInvalid: Bool
     /// The run directory; nil for `runs/<stem>-<UTC timestamp>`.
     public var outDirectory: String?
-    public var configuration: ApplyConfiguration
+    public var configuration: ServerConfiguration
     /// GET each assessment and scorecard first and write only what should be written.
     public var preflight: Bool
     public var preflightOptions: PreflightOptions
@@ -23,7 +23,7 @@ public struct ApplyJobOptions: Sendable {
     public var resumed: [Int: AssessmentOutcome]
 
     public init(paths: [String], load: LoadOptions = LoadOptions(), skipInvalid: Bool = false, outDirectory: String? = nil,
-                configuration: ApplyConfiguration, preflight: Bool = true, preflightOptions: PreflightOptions = PreflightOptions(),
+                configuration: ServerConfiguration, preflight: Bool = true, preflightOptions: PreflightOptions = PreflightOptions(),
                 strict: Bool = false, recordedOptions: JSONObject = JSONObject(), arguments: [String] = [],
                 resumed: [Int: AssessmentOutcome] = [:]) {
         self.paths = paths

@@ -40,9 +40,16 @@ struct RunPipeline {
         let lock: RunDirectoryLock
         do {
             (directory, lock, sink) = try openRun(batch, mode: mode)
-        } catch {
+        } catch let error as RunDirectoryLockError {
             logger.error("\(error)")
-            return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
+            // Another run or a prune holds the directory: a usage problem, retried later.
+            if case .inUse = error { return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics) }
+            return ApplyJobResult(exitStatus: .aborted, diagnostics: batch.diagnostics)
+        } catch {
+            // The run directory or a file the run keeps from its start (journal, spools) cannot
+            // be made: nothing is sent, exit 3 as for any file of the run.
+            logger.error("\(error)")
+            return ApplyJobResult(exitStatus: .aborted, diagnostics: batch.diagnostics)
         }
         // The run directory stays locked until the run's files are written: prune and a
         // second --resume leave it alone.
@@ -201,15 +208,34 @@ struct RunPipeline {
                                outcomes: outcomes, statistics: statistics, failuresFiles: [],
                                abortReason: control.abortReason, exitStatus: exitStatus, unrestorable: nil)
         var result = ApplyJobResult(exitStatus: exitStatus, diagnostics: batch.diagnostics, runDirectory: directory)
-        do {
-            try sink.finish(&report, rowFailures: rowFailures, batch: batch, into: &result)
-        } catch {
-            logger.error("\(error)")
-        }
-        // report.html, the same run for people, next to report.json or plan.json.
-        do { try HTMLReport.write(report, to: directory) } catch { logger.error("\(error)") }
+        sink.finish(&report, rowFailures: rowFailures, batch: batch, into: &result)
+        writeRecordAndPage(&report, sink: sink, directory: directory, into: &result)
+        for file in report.filesNotWritten { logger.error("\(file)") }
+        result.exitStatus = report.exitStatus
         result.report = report
         return result
+    }
+
+    /// Writes `report.json` (or `plan.json`), then `report.html`, the same run for people; when
+    /// the page fails after the record was written, the record is written again so that it
+    /// too tells the exit status and the file that failed.
+    private func writeRecordAndPage(_ report: inout RunReport, sink: any VerdictSink, directory: String,
+                                    into result: inout ApplyJobResult) {
+        var recordWritten = false
+        do {
+            try sink.writeRecord(report, into: &result)
+            recordWritten = true
+        } catch {
+            report.noteFileNotWritten(error)
+        }
+        do {
+            try HTMLReport.write(report, to: directory)
+        } catch {
+            report.noteFileNotWritten(error)
+            if recordWritten {
+                do { try sink.writeRecord(report, into: &result) } catch { report.noteFileNotWritten(error) }
+            }
+        }
     }
 
     // MARK: - Helpers

@@ -29,9 +29,15 @@ protocol VerdictSink: Sendable {
     /// The exit status of a run that ended with `outcomes`.
     func exitStatus(abort: AbortReason?, outcomes: [AssessmentOutcome], preflightOutcomes: [AssessmentOutcome]) -> ExitStatus
 
-    /// Writes the run's files into the run directory and fills in the result.
+    /// Writes the run's files but its main record into the run directory and fills in the
+    /// result; a file that cannot be written is noted in `report` (exit 3) and the others are
+    /// still written.
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws
+                into result: inout ApplyJobResult)
+
+    /// Writes the run's main record (`report.json`, `plan.json`) from `report`, which may be
+    /// called again when a file written after it failed, and sets `result.reportPath`.
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws
 }
 
 /// `plan`: each decision rendered to disk as it is made; nothing sent; `plan.json` at the end.
@@ -39,7 +45,9 @@ final class PlanSink: VerdictSink {
     private let rendered: RenderedPlan
     private let directory: String
     /// Every assessment and its kept verdict, in input order, once preflight is done.
-    private let planned = PlannedList()
+    private let planned = HandOver<[PlannedAssessment]>([])
+    /// The batch's invalid assessments, listed in `plan.json`.
+    private let invalid = HandOver<[InvalidAssessment]>([])
 
     init(directory: String, count: Int, inputs: [String]) throws(FileError) {
         rendered = try RenderedPlan(directory: directory, count: count, inputs: inputs)
@@ -70,21 +78,17 @@ final class PlanSink: VerdictSink {
     }
 
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws {
-        let plan = planned.take()
-        result.plan = plan
+                into result: inout ApplyJobResult) {
+        result.plan = planned.take(leaving: [])
+        // plan.json lists the invalid assessments too.
         result.renderedPlan = rendered
-        result.reportPath = try PlanFile.write(plan: plan, rendered: rendered, invalid: batch.invalid, report: report, to: directory)
+        invalid.set(batch.invalid)
     }
-}
 
-/// The plan's entries, handed from the preflight phase to the report phase.
-private final class PlannedList: @unchecked Sendable {
-    // @unchecked: written once by the pipeline's thread after the workers are done, read once
-    // later by the same thread; never touched concurrently.
-    private var entries: [PlannedAssessment] = []
-    func set(_ entries: [PlannedAssessment]) { self.entries = entries }
-    func take() -> [PlannedAssessment] { exchange(&entries, with: []) }
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws {
+        result.reportPath = try PlanFile.write(plan: result.plan, rendered: rendered, invalid: invalid.value,
+                                               report: report, to: directory)
+    }
 }
 
 /// `apply`: before-images wait on disk until their PATCH leaves, every outcome is journaled,
@@ -149,13 +153,29 @@ final class ApplySink: VerdictSink {
     }
 
     func finish(_ report: inout RunReport, rowFailures: [SourceLocation: RowFailure], batch: LoadedBatch,
-                into result: inout ApplyJobResult) throws {
+                into result: inout ApplyJobResult) {
         // Outcomes count from here on (report, summary, exit status): their journal lines reach
         // the disk first.
-        try journal.sync()
-        report.unrestorable = unrestorable
-        report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        do { try journal.sync() } catch { report.noteFileNotWritten(error) }
+        if let unrestorable {
+            // Only what was written needs restoring: a run stopped before its PATCHes lists nothing.
+            let written = Set(report.outcomes.lazy.filter(\.mayHaveWritten).compactMap(\.assessmentId))
+            do {
+                try unrestorable.write(to: directory, keeping: written)
+            } catch {
+                report.noteFileNotWritten(error)
+            }
+            report.unrestorable = unrestorable
+        }
+        do {
+            report.failuresFiles = try FailuresWriter.write(inputs: batch.inputs, failures: rowFailures, directory: directory)
+        } catch {
+            report.noteFileNotWritten(error)
+        }
         report.finishedAt = Date()
+    }
+
+    func writeRecord(_ report: RunReport, into result: inout ApplyJobResult) throws {
         result.reportPath = try report.write(to: directory)
     }
 }
