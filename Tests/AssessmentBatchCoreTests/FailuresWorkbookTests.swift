@@ -59,15 +59,19 @@ import Testing
             (3, ["901", "1", "3", "2", "fine", "", "", "", ""]),
             (5, ["00902", "1", "3", "", "line\nbreak _x000D_ \u{01}", "", "", "", "  spaces  "]),
             (6, ["903"]),
+            (7, ["904", "1", "2", "4.5", "", "", "", "", ""]),
+            (8, ["905", "1", "2", "4.50", "", "", "", "", ""]),
         ]
         let failures: [Int: RowFailure] = [
             2: RowFailure(kind: .invalid, message: "score 7 is out of range 0…5 (cell D2)"),
             5: RowFailure(kind: .conflict, message: "reason changed on the server since the export"),
             6: RowFailure(kind: .rejected, message: "assessment 903 cannot be edited"),
+            7: RowFailure(kind: .invalid, message: "score must be a whole number ≥ 0, got 4.5 (cell D7)"),
+            8: RowFailure(kind: .invalid, message: "score must be a whole number ≥ 0, got 4.50 (cell D8)"),
         ]
         let written = try FailuresWorkbook.write(header: header, rows: { emit in for (line, cells) in rows { try emit(line, cells) } },
                                                  failures: failures, to: path)
-        #expect(written == 3)
+        #expect(written == 5)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         guard let read = try Self.readBack(path) else { return }
@@ -79,6 +83,8 @@ import Testing
             ["n:901", "n:1", "n:2", "n:7", "s:=SUM(A1)", "s:x", "s:score 7 is out of range 0…5 (cell D2)", "s:invalid", "n:2"],
             ["s:00902", "n:1", "n:3", nil, "s:line\nbreak _x000D_ \u{01}", "s:  spaces  ", "s:reason changed on the server since the export", "s:conflict", "n:5"],
             ["n:903", nil, nil, nil, nil, nil, "s:assessment 903 cannot be edited", "s:rejected", "n:6"],
+            ["n:904", "n:1", "n:2", "n:4.5", nil, nil, "s:score must be a whole number ≥ 0, got 4.5 (cell D7)", "s:invalid", "n:7"],
+            ["n:905", "n:1", "n:2", "s:4.50", nil, nil, "s:score must be a whole number ≥ 0, got 4.50 (cell D8)", "s:invalid", "n:8"],
         ])
     }
 }

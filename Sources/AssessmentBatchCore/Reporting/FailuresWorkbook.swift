@@ -66,6 +66,8 @@ enum FailuresWorkbook {
                     cells.append(.empty)
                 } else if numeric[position], let number = Int(value), String(number) == value {
                     cells.append(.number(number))
+                } else if numeric[position], isPlainDecimal(value) {
+                    cells.append(.decimal(value))  // a score of 4.5 as read: the number it was
                 } else {
                     cells.append(.text(value))
                 }
@@ -75,5 +77,16 @@ enum FailuresWorkbook {
         }
         try writer.finish()
         return writer.rowCount
+    }
+
+    /// `4.5`, `-0.25`: digits with one point inside, as a number cell holds them (no exponent,
+    /// no leading zeros beyond one, nothing that would not read back as the same text).
+    private static func isPlainDecimal(_ text: String) -> Bool {
+        func isDigit(_ character: Character) -> Bool { character.isASCII && character.isNumber }
+        let body = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let whole = parts.first, let fraction = parts.last, !whole.isEmpty, !fraction.isEmpty,
+              whole.allSatisfy(isDigit), fraction.allSatisfy(isDigit) else { return false }
+        return (whole == "0" || whole.first != "0") && fraction.last != "0"
     }
 }
