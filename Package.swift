@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The configuration file's YAML (profiles): a node tree that keeps every key's line.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libcurl, bound through pkg-config with a header-only shim for its variadic calls.
@@ -55,7 +57,10 @@ let package = Package(
         // The domain: reading, validation, planning, applying, reporting.
         .target(
             name: "AssessmentBatchCore",
-            dependencies: ["CurlHTTP", "SharedSupport", "StrictJSON", "XLSX", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CurlHTTP", "SharedSupport", "StrictJSON", "XLSX", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The command-line surface (one subcommand per file); the executable only calls it.

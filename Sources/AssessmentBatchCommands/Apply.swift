@@ -59,7 +59,8 @@ extension AssessmentBatchCommand {
         private func writeMetrics(report: RunReport?, exitStatus: ExitStatus, startedAt: Date) -> Bool {
             guard let metricsFile else { return true }
             do {
-                try MetricsFile.write(to: metricsFile, report: report, exitCode: exitStatus.rawValue, startedAt: startedAt, finishedAt: Date())
+                try MetricsFile.write(to: metricsFile, report: report, exitCode: exitStatus.rawValue, startedAt: startedAt, finishedAt: Date(),
+                                      profile: (try? server.settings())?.profileName)
                 return true
             } catch {
                 printError("assessment-batch: cannot write --metrics-file: \(error)", level: .error)
@@ -70,6 +71,8 @@ extension AssessmentBatchCommand {
         /// Runs this command's job and exits with its status.
         func execute(resumed: [Int: AssessmentOutcome], arguments: [String]) throws {
             let configuration = try server.configuration()
+            // The profile's timezone and encoding stand in for flags not given.
+            let input = self.input.filled(from: (try? server.settings())?.active?.profile)
             var recorded = JSONObject()
             input.record(into: &recorded)
             server.record(into: &recorded)
@@ -118,6 +121,8 @@ extension AssessmentBatchCommand {
             original.server.out = directory
             original.server.baseURL = current.server.baseURL ?? original.server.baseURL
             original.server.tokenFile = current.server.tokenFile ?? original.server.tokenFile
+            original.server.profileOptions.profile = current.server.profileOptions.profile ?? original.server.profileOptions.profile
+            original.server.profileOptions.config = current.server.profileOptions.config ?? original.server.profileOptions.config
             original.logging = current.logging
             original.metricsFile = current.metricsFile ?? original.metricsFile
             try original.execute(resumed: journal.outcomes, arguments: journal.header.arguments)

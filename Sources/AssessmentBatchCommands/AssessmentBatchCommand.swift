@@ -16,7 +16,7 @@ public struct AssessmentBatchCommand: ParsableCommand {
             usage (nothing sent), 3 aborted (token rejected, server unreachable), 130/143 interrupted.
             """,
         version: toolVersion,
-        subcommands: [Validate.self, Plan.self, Apply.self, Export.self, Prune.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Export.self, Prune.self, Check.self, Profiles.self]
     )
 
     public init() {}

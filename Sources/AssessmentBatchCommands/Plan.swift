@@ -23,13 +23,16 @@ extension AssessmentBatchCommand {
 
         func run() throws {
             logging.apply()
+            let configuration = try server.configuration()
+            // The profile's timezone and encoding stand in for flags not given.
+            let input = self.input.filled(from: (try? server.settings())?.active?.profile)
             var recorded = JSONObject()
             input.record(into: &recorded)
             server.record(into: &recorded)
             preflight.record(into: &recorded)
             let options = ApplyJobOptions(
                 paths: input.files, load: try input.loadOptions(), skipInvalid: skipInvalid, outDirectory: server.out,
-                configuration: try server.configuration(), preflight: true, preflightOptions: preflight.options,
+                configuration: configuration, preflight: true, preflightOptions: preflight.options,
                 strict: preflight.strict, recordedOptions: recorded)
             let logger = server.logger()
             let result = runInterruptibly { control, observer in

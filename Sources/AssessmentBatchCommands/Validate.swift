@@ -11,6 +11,7 @@ extension AssessmentBatchCommand {
         )
 
         @OptionGroup var input: InputOptions
+        @OptionGroup var profileOptions: ProfileOptions
         @OptionGroup var logging: LoggingOptions
 
         @Option(help: "A JSON array of scorecards as GET /quality/scorecard returns them; rows with scorecardId are checked against it.")
@@ -29,6 +30,8 @@ extension AssessmentBatchCommand {
                     throw ExitCode(ExitStatus.invalidInput.rawValue)
                 }
             }
+            // The profile's timezone and encoding, so that validate reads the files as apply will.
+            let input = self.input.filled(from: try profileOptions.active()?.profile)
             let batch = BatchLoader.load(input.files, options: try input.loadOptions(scorecards: catalog))
             printDiagnostics(batch.diagnostics)
             let summary = "\(batch.rows) row\(batch.rows == 1 ? "" : "s"), \(batch.updates.count + batch.invalid.count) assessments"

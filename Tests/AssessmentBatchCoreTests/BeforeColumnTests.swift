@@ -24,8 +24,8 @@ import Testing
         #expect(update.fields.state == .reviewedBySupervisor)
         #expect(update.fields.aiSummary == "new")
         let expected = try #require(update.expected)
-        #expect(expected.state == .value("aiReady"))
-        #expect(expected.aiSummary == .empty)
+        #expect(expected[.state] == .value(.state(.aiReady)))
+        #expect(expected[.aiSummary] == .empty)
         #expect(expected.criteria == [
             CriterionExpectation(key: CriterionKey(categoryId: 1, criterionId: 2), score: .value(4), reason: .value("ok")),
             CriterionExpectation(key: CriterionKey(categoryId: 1, criterionId: 3), score: .empty),

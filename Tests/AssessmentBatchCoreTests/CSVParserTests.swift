@@ -148,9 +148,8 @@ extension CSVParserTests {
                 [.init(1, ["a"]), .init(2, ["b"]), .init(3, ["c"]), .init(4, ["d"])]
             ),
             Case("LF then CR is two breaks", "a\n\rb", [.init(1, ["a"]), .init(3, ["b"])]),
-            Case("BOM", "\u{FEFF}id,name\n1,x\n", [.init(1, ["id", "name"]), .init(2, ["1", "x"])]),
-            Case("BOM before a quoted field", "\u{FEFF}\"id\",name\n", [.init(1, ["id", "name"])]),
-            Case("BOM only", "\u{FEFF}", []),
+            // The BOM is dropped where bytes become text (`forEachUTF8Chunk`): here it is data.
+            Case("a BOM reaching the parser is data", "\u{FEFF}id,name\n", [.init(1, ["\u{FEFF}id", "name"])]),
             Case("BOM not at the start is data", "a\n\u{FEFF}b\n", [.init(1, ["a"]), .init(2, ["\u{FEFF}b"])]),
             Case("empty input", "", []),
             Case("only blank lines", "\n\r\n\r", []),
@@ -179,7 +178,7 @@ extension CSVParserTests {
             Case("unicode", "name\nGrüße 😀,ü\n", [.init(1, ["name"]), .init(2, ["Grüße 😀", "ü"])]),
             Case("quoted then empty", "\"x\",\n", [.init(1, ["x", ""])]),
             Case(
-                "excel export", "\u{FEFF}assessmentId;reason\r\n901;\"Sehr gut; \"\"klar\"\"\r\nzweite Zeile\"\r\n902;\r\n",
+                "excel export", "assessmentId;reason\r\n901;\"Sehr gut; \"\"klar\"\"\r\nzweite Zeile\"\r\n902;\r\n",
                 delimiter: ";",
                 [
                     .init(1, ["assessmentId", "reason"]), .init(2, ["901", "Sehr gut; \"klar\"\r\nzweite Zeile"]),
@@ -331,7 +330,7 @@ struct CSVParserTests {
     @Test func finishResetsForAnotherInput() throws {
         var parser = CSVParser(delimiter: UInt8(ascii: ";"))
         var records: [ReaderTestSupport.ParsedRecord] = []
-        for text in ["\u{FEFF}\n\na;b", "\u{FEFF}c;d\n"] {
+        for text in ["\n\na;b", "c;d\n"] {
             try Array(text.utf8).withUnsafeBytes { bytes in
                 try parser.consume(bytes) { records.append(ReaderTestSupport.ParsedRecord($0.line, $0.strings())) }
             }

@@ -16,7 +16,7 @@ struct DetectDelimiterTests {
         ("a;b,c\n", ","),
         ("a;b\tc\n", ";"),
         ("a\tb\tc;d\n", "\t"),
-        ("\u{FEFF}\r\n\r\nid;name\n", ";"),
+        ("\r\n\r\nid;name\n", ";"),
         ("id;name", ";"),
         ("x\"a;b\";c,d,e\n", ","),
     ]

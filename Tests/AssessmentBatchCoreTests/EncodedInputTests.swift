@@ -74,7 +74,7 @@ struct EncodedInputTests {
     @Test func invalidUTF8OnALaterLineOfAMultiLineField() {
         let bytes = Array("assessmentId;reason\n901;\"erste\nzweite ".utf8) + [0xE4] + Array("\"\n".utf8)
         #expect(BatchLoader.load([writeInput(bytes, name: "x.csv")]).problems == [
-            "3: invalid UTF-8 in column \"reason\": bytes E4; the file \(BatchLoader.windows1252Hint)",
+            "3: invalid UTF-8 in column \"reason\": bytes E4; the file \(TextInput.windows1252Hint)",
         ])
     }
 

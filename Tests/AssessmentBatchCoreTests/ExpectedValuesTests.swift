@@ -11,7 +11,7 @@ import Testing
         return scorecard
     }
 
-    private func live(score: Double?, reason: String? = "ok", state: String = "reviewOngoing") -> LiveAssessment {
+    private func live(score: Double?, reason: String? = "ok", state: AssessmentState = .reviewOngoing) -> LiveAssessment {
         var live = LiveAssessment()
         live.id = 901
         live.scorecardId = 7
@@ -61,9 +61,9 @@ import Testing
         var update = AssessmentUpdate(assessmentId: 901)
         update.fields.state = .reviewedBySupervisor
         var expected = ExpectedValues()
-        expected.state = .value("aiReady")
+        expected[.state] = .value(.state(.aiReady))
         update.expected = expected
-        let verdict = PreflightDecision.decide(update, live: live(score: 4, state: "reviewOngoing"), scorecard: scorecard, options: PreflightOptions())
+        let verdict = PreflightDecision.decide(update, live: live(score: 4, state: .reviewOngoing), scorecard: scorecard, options: PreflightOptions())
         guard case .failed(.conflict, let message, _) = verdict else { Issue.record("expected a conflict, got \(verdict)"); return }
         #expect(message == "assessment 901 not written: state changed on the server since the file was made: the file saw aiReady, the server now has reviewOngoing, the file sets reviewedBySupervisor")
     }

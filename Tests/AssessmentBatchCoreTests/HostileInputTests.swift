@@ -14,7 +14,7 @@ struct HostileInputTests {
 
     @Test func invalidUTF8() {
         let bytes = Array("assessmentId,supervisorAssessment\n1,ok\n2,".utf8) + [0xC3, 0x28] + Array("\n".utf8)
-        #expect(problems(bytes, name: "x.csv") == ["3: invalid UTF-8 in column \"supervisorAssessment\": bytes C3 28; the file \(BatchLoader.windows1252Hint)"])
+        #expect(problems(bytes, name: "x.csv") == ["3: invalid UTF-8 in column \"supervisorAssessment\": bytes C3 28; the file \(TextInput.windows1252Hint)"])
         let json = Array("{\"assessmentId\": 1, \"supervisorAssessment\": \"".utf8) + [0xFF] + Array("\"}\n".utf8)
         #expect(problems(json, name: "x.jsonl").first?.hasPrefix("1: invalid JSON: ") == true)
     }

@@ -59,20 +59,12 @@ struct LineSplitterTests {
     }
 
     @Test(arguments: ReaderTestSupport.chunkSizes)
-    func dropsBOMAndTrailingCR(_ chunkSize: Int) {
-        let text = "\u{FEFF}{}\r\n[1]\r\r\n \u{FEFF}x\n"
+    func dropsTrailingCR(_ chunkSize: Int) {
+        let text = "{}\r\n[1]\r\r\n \u{FEFF}x\n"
         #expect(
             ReaderTestSupport.splitLines(text, chunkSize: chunkSize)
                 == ReaderTestSupport.SplitOutcome(lines: [.init(1, "{}"), .init(2, "[1]\r"), .init(3, " \u{FEFF}x")], error: nil)
         )
-    }
-
-    @Test(arguments: ReaderTestSupport.chunkSizes)
-    func heldBOMPrefixIsContent(_ chunkSize: Int) {
-        let bytes: [UInt8] = [0xEF, 0xBB, 0x41, 0x0A, 0xEF]
-        let outcome = ReaderTestSupport.splitLines(bytes, chunks: ReaderTestSupport.fixedChunks(bytes.count, size: chunkSize))
-        #expect(outcome.lines.map(\.number) == [1, 2])
-        #expect(outcome.error == nil)
     }
 
     @Test(arguments: ReaderTestSupport.chunkSizes)
@@ -129,7 +121,7 @@ struct LineSplitterTests {
     @Test func finishResetsForAnotherInput() throws {
         var splitter = LineSplitter()
         var lines: [ReaderTestSupport.SplitLine] = []
-        for text in ["a\nb", "\u{FEFF}c\n"] {
+        for text in ["a\nb", "c\n"] {
             try Array(text.utf8).withUnsafeBytes { bytes in
                 try splitter.consume(bytes) { lines.append(ReaderTestSupport.SplitLine($1, String(decoding: $0, as: UTF8.self))) }
             }

@@ -45,8 +45,8 @@ import Testing
     @Test func eachTokenFileMistakeHasItsOwnMessage() async throws {
         let dir = scratchDirectory()
         write("assessmentId,supervisorAssessment\n1001,x\n", to: "\(dir)/in.csv")
-        write("  \n", to: "\(dir)/empty-token")
-        write("s3cr3t-first\ns3cr3t-second\n", to: "\(dir)/two-lines")
+        writePrivate("  \n", to: "\(dir)/empty-token")
+        writePrivate("s3cr3t-first\ns3cr3t-second\n", to: "\(dir)/two-lines")
         try FileManager.default.createDirectory(atPath: "\(dir)/a-directory", withIntermediateDirectories: true)
         let cases: [(String, String)] = [
             ("missing-token", "assessment-batch: --token-file missing-token does not exist: write the API token into that file, or set ENNEO_TOKEN instead."),
@@ -58,6 +58,21 @@ import Testing
             let result = await runTool(["plan", "in.csv", "--token-file", file], environment: [:], directory: dir)
             expectOneLine(result, message)
             #expect(!result.stderr.contains("s3cr3t"))
+            // `check` says the same on its configuration line, and sends nothing.
+            let check = await runTool(["check", "--token-file", file, "--config", "/dev/null"], environment: [:], directory: dir)
+            #expect(check.status == 2)
+            #expect(check.stdout.hasPrefix("configuration: FAILED: " + message.dropFirst("assessment-batch: ".count) + "\n"))
+            #expect(!check.stdout.contains("s3cr3t") && !check.stderr.contains("s3cr3t"))
+        }
+        // A token file others can read: refused by every command that reads it, the token unsaid.
+        write("s3cr3t-open\n", to: "\(dir)/open-token")
+        chmod("\(dir)/open-token", 0o644)
+        for command in [["plan", "in.csv"], ["export", "--output", "x.csv"], ["check", "--config", "/dev/null"]] {
+            let result = await runTool(command + ["--token-file", "open-token"], environment: [:], directory: dir)
+            #expect(result.status == 2)
+            #expect((result.stdout + result.stderr).contains("--token-file open-token can be read by its group and others (mode 0644): "
+                + "a token file must be private to its owner; fix it with: chmod 600 open-token"))
+            #expect(!result.stdout.contains("s3cr3t") && !result.stderr.contains("s3cr3t"))
         }
         let fromEnvironment = await runTool(["apply", "in.csv"], environment: ["ENNEO_TOKEN": " \t"], directory: dir)
         expectOneLine(fromEnvironment, "assessment-batch: ENNEO_TOKEN is empty: it must hold the API token.")

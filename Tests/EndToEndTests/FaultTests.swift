@@ -138,7 +138,7 @@ struct FaultTests {
             var csv = changes(targets).csv
             csv += "99999,1,1,1,unknown assessment\n"
             write(csv, to: "\(dir)/in.csv")
-            write("  \(secret)\n", to: "\(dir)/token")
+            writePrivate("  \(secret)\n", to: "\(dir)/token")
             let result = await runTool(
                 ["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run", "--token-file", "token", "--verbose", "--max-attempts", "2",
                  "--metrics-file", "metrics.prom"],

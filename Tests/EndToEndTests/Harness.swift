@@ -117,7 +117,9 @@ func runTool(_ arguments: [String], environment: [String: String], directory: St
              whileRunning: @escaping @Sendable (Int32) -> Void = { _ in }) async -> ProcessResult {
     await runBlocking {
         let tool = productPath("assessment-batch")
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        // An empty HOME unless the test gives one: no configuration file of the machine's user
+        // (~/.config/assessment-batch/config.yaml) can pick a profile for a test.
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratchDirectory()]
         env.merge(environment) { $1 }
         return runProcess(launcher.first ?? tool, launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [tool] + arguments,
                           environment: env, directory: directory, whileRunning: whileRunning)

@@ -96,7 +96,7 @@ struct JSONLogTests {
         try await withSimulator(assessments: 300, token: secret, faults: FaultSettings(authFailAfter: 40)) { simulator in
             let dir = scratchDirectory()
             write(changes(editableAssessments(simulator, count: 100)), to: "\(dir)/in.csv")
-            write("\(secret)\n", to: "\(dir)/token")
+            writePrivate("\(secret)\n", to: "\(dir)/token")
             let result = await runTool(["apply", "in.csv", "--base-url", simulator.baseURL, "--out", "run", "--no-preflight",
                                         "--token-file", "token", "--log-format", "json", "--verbose"], environment: [:], directory: dir)
             #expect(result.status == 3)

@@ -17,7 +17,8 @@ struct SampleScheduleTests {
     private func expectNightlyArguments(_ text: String) {
         #expect(text.contains("--log-format json") || text.contains("--log-format, json") || text.contains("- --log-format\n"))
         #expect(text.contains("--metrics-file"))
-        #expect(text.contains("--token-file"))
+        #expect(text.contains("--profile prod") || text.contains("- --profile\n"), "the server and token come from a profile")
+        #expect(!text.contains("ENNEO_BASE_URL=") && !text.contains("name: ENNEO_BASE_URL"), "a profile and ENNEO_BASE_URL that disagree are refused")
         #expect(text.contains("prune"))
         #expect(!text.contains("ENNEO_TOKEN="), "the token comes from a file or secret")
     }
@@ -75,14 +76,22 @@ struct SampleScheduleTests {
         let apply = try #require(pod["containers"]?.arrayValue?.first?.objectValue)
         let arguments = (apply["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(arguments.first == "apply")
-        for (option, value) in [("--log-format", "json"), ("--token-file", "/run/secrets/enneo/token"), ("--metrics-file", "/data/assessment_batch.prom")] {
+        for (option, value) in [("--log-format", "json"), ("--profile", "prod"), ("--metrics-file", "/data/assessment_batch.prom")] {
             let index = try #require(arguments.firstIndex(of: option), "\(option)")
             #expect(arguments.indices.contains(index + 1) && arguments[index + 1] == value)
         }
-        let prune = (pod["initContainers"]?.arrayValue?.first?.objectValue?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let initContainers = (pod["initContainers"]?.arrayValue ?? []).compactMap(\.objectValue)
+        let prune = (initContainers.first { $0["name"]?.stringValue == "prune" }?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(prune.prefix(2) == ["prune", "/data/runs"] && prune.contains("json"))
+        // The Secret is group-readable, which the tool refuses: a private copy is made first.
+        let copy = (initContainers.first { $0["name"]?.stringValue == "token" }?["command"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(copy.last?.contains("chmod 600 /run/enneo/token") == true)
+        let environment = (apply["env"]?.arrayValue ?? []).compactMap(\.objectValue)
+        #expect(environment.contains { $0["name"]?.stringValue == "ASSESSMENT_BATCH_CONFIG" && $0["value"]?.stringValue == "/etc/assessment-batch/config.yaml" })
         let secrets = (pod["volumes"]?.arrayValue ?? []).compactMap { $0.objectValue?["secret"]?.objectValue }
         #expect(secrets.map { $0["secretName"]?.stringValue } == ["enneo-token"])
+        let configMaps = (pod["volumes"]?.arrayValue ?? []).compactMap { $0.objectValue?["configMap"]?.objectValue }
+        #expect(configMaps.map { $0["name"]?.stringValue } == ["assessment-batch-config"])
         // 0440 (YAML's octal 288): the non-root container reads it through its fsGroup.
         #expect(secrets.first?["defaultMode"]?.intValue == 0o440)
         #expect(pod["securityContext"]?.objectValue?["fsGroup"]?.intValue == 10001)

@@ -46,7 +46,7 @@ struct SheetApplyTests {
             sheet.set(try #require(sheet.row(assessment: ids[0], categoryId: c0, criterionId: k0.id)), "score", String(score0))
             let (c1, k1) = criteria(of: targets[1].1)[0]
             sheet.set(try #require(sheet.row(assessment: ids[1], categoryId: c1, criterionId: k1.id)), "reason", "Kunde mit Namen begrüßt, \"gut\"")
-            let target1State: AssessmentState = targets[1].0.state == .reviewedBySupervisor ? .discussedWithAssessee : .reviewedBySupervisor
+            let target1State: AssessmentSimulator.AssessmentState = targets[1].0.state == .reviewedBySupervisor ? .discussedWithAssessee : .reviewedBySupervisor
             sheet.set(try #require(sheet.firstRow(assessment: ids[1])), "state", target1State.rawValue)
             sheet.write(to: "\(dir)/edited.csv")
 

@@ -64,7 +64,7 @@ import Testing
         let command = try #require(value.objectValue?["command"]?.objectValue)
         #expect(command["commandName"]?.stringValue == "assessment-batch")
         let names = command["subcommands"]?.arrayValue?.compactMap { $0.objectValue?["commandName"]?.stringValue }
-        #expect(names == ["validate", "plan", "apply", "export", "prune", "help"])
+        #expect(names == ["validate", "plan", "apply", "export", "prune", "check", "profiles", "help"])
     }
 
     @Test func aUsageErrorStaysOnStderr() async {

@@ -17,8 +17,9 @@ struct TerminalOutputTests {
                 csv += "\(assessment.id),\(categoryId),\(criterion.id),\(newScore(for: criterion, current: assessment.criterion(categoryId: categoryId, criterionId: criterion.id)?.score))\n"
             }
             write(csv, to: "\(dir)/in.csv")
-            write(simulator.token, to: "\(dir)/token")
-            let command = "cd '\(dir)' && '\(productPath("assessment-batch"))' apply in.csv --base-url \(simulator.baseURL) --token-file token --concurrency 2 --out run"
+            writePrivate(simulator.token, to: "\(dir)/token")
+            // No configuration file of the machine's user takes part (/dev/null: an empty one).
+            let command = "cd '\(dir)' && ASSESSMENT_BATCH_CONFIG=/dev/null '\(productPath("assessment-batch"))' apply in.csv --base-url \(simulator.baseURL) --token-file token --concurrency 2 --out run"
             let result = await runBlocking { runCommand("script", ["-q", "-e", "-c", command, "/dev/null"]) }
             #expect(result.status == 0, "\(result.stdout)")
             let output = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")

@@ -35,12 +35,33 @@ private struct AssessmentAnswerReader: JSONVisitor {
         }
     }
 
-    /// The members the assessment reads, wherever they sit.
-    enum Member: Int, CaseIterable {
-        case id, scorecardId, state, canEdit, modifiedAt, aiSummary, supervisorAssessment, assessmentDate, discussionDate
-        case assessedUser, ticketId
-        case data, categories, categoryId, criteria, score, reason
-        case ignored
+    /// The members the assessment reads, wherever they sit: a few fixed ones, then one per
+    /// assessment-level field (`FieldDescriptor.liveKey`), so a field added to the table is read.
+    struct Member: Equatable {
+        let rawValue: Int
+
+        static let id = Member(rawValue: 0)
+        static let canEdit = Member(rawValue: 1)
+        static let assessedUser = Member(rawValue: 2)
+        static let ticketId = Member(rawValue: 3)
+        static let data = Member(rawValue: 4)
+        static let categories = Member(rawValue: 5)
+        static let categoryId = Member(rawValue: 6)
+        static let criteria = Member(rawValue: 7)
+        static let score = Member(rawValue: 8)
+        static let reason = Member(rawValue: 9)
+        /// A criterion's own state (`unscored`, `aiGenerated`, `humanVerified`).
+        static let criterionState = Member(rawValue: 10)
+        static let ignored = Member(rawValue: -1)
+        private static let fixedCount = 11
+        /// How many members there are, fields included.
+        static let count = fixedCount + FieldDescriptor.table.count
+
+        /// The member of the field at `index` in `FieldDescriptor.table`.
+        static func field(_ index: Int) -> Member { Member(rawValue: fixedCount + index) }
+
+        /// The live keys of the fields, as UTF-8, by field index.
+        private static let fieldKeys: [[UInt8]] = FieldDescriptor.table.map { Array($0.liveKey.utf8) }
 
         /// The member `key` names in an object of `role`.
         static func named(_ key: UnsafeBufferPointer<UInt8>, in role: Role) -> Member {
@@ -51,17 +72,14 @@ private struct AssessmentAnswerReader: JSONVisitor {
             switch role {
             case .root:
                 if isNamed("id") { return .id }
-                if isNamed("scorecardId") { return .scorecardId }
-                if isNamed("state") { return .state }
                 if isNamed("canEdit") { return .canEdit }
-                if isNamed("modifiedAt") { return .modifiedAt }
                 if isNamed("assessedUser") { return .assessedUser }
                 if isNamed("ticketId") { return .ticketId }
                 if isNamed("data") { return .data }
-                return assessmentText(isNamed)
+                return field(named: key, inData: false)
             case .data:
                 if isNamed("categories") { return .categories }
-                return assessmentText(isNamed)
+                return field(named: key, inData: true)
             case .category:
                 if isNamed("categoryId") { return .categoryId }
                 if isNamed("criteria") { return .criteria }
@@ -69,19 +87,18 @@ private struct AssessmentAnswerReader: JSONVisitor {
                 if isNamed("id") { return .id }
                 if isNamed("score") { return .score }
                 if isNamed("reason") { return .reason }
-                if isNamed("state") { return .state }
+                if isNamed("state") { return .criterionState }
             case .categories, .criteria, .other:
                 break
             }
             return .ignored
         }
 
-        /// The texts and dates both the root and `data` may hold.
-        private static func assessmentText(_ isNamed: (StaticString) -> Bool) -> Member {
-            if isNamed("aiSummary") { return .aiSummary }
-            if isNamed("supervisorAssessment") { return .supervisorAssessment }
-            if isNamed("assessmentDate") { return .assessmentDate }
-            if isNamed("discussionDate") { return .discussionDate }
+        /// The field whose live key is `key` (in `data`: only fields that may stand there).
+        private static func field(named key: UnsafeBufferPointer<UInt8>, inData: Bool) -> Member {
+            for (index, name) in fieldKeys.enumerated() where name.count == key.count && (!inData || FieldDescriptor.table[index].liveInData) {
+                if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return field(index) }
+            }
             return .ignored
         }
     }
@@ -111,7 +128,7 @@ private struct AssessmentAnswerReader: JSONVisitor {
         var criteriaBase: Int
     }
 
-    static let membersPerSlot = Member.allCases.count
+    static let membersPerSlot = Member.count
 
     /// The open containers, outermost first.
     var stack: [Frame] = []
@@ -217,7 +234,7 @@ private struct AssessmentAnswerReader: JSONVisitor {
             if let id = value(.id, of: .criterion)?.int {
                 let score: Double? = if case .number(let text)? = value(.score, of: .criterion) { Double(text) } else { nil }
                 pendingCriteria.append((id: id, criterion: LiveAssessment.Criterion(
-                    score: score, reason: value(.reason, of: .criterion)?.string, state: value(.state, of: .criterion)?.string)))
+                    score: score, reason: value(.reason, of: .criterion)?.string, state: value(.criterionState, of: .criterion)?.string)))
             }
         case .category:
             if let categoryId = value(.categoryId, of: .category)?.int {
@@ -233,26 +250,24 @@ private struct AssessmentAnswerReader: JSONVisitor {
 
     /// The assessment from what was kept.
     func finishRoot() -> LiveAssessment? {
-        // Without a data object, its slot holds nothing, as if it had none of these members.
-        func text(_ member: Member) -> String? {
-            value(member, of: .data)?.string ?? value(member, of: .root)?.string
-        }
-        func date(_ member: Member) -> Timestamp? {
-            // A date member of `data` wins even when it is not a date.
-            (value(member, of: .data) ?? value(member, of: .root))?.timestamp
-        }
         var live = LiveAssessment()
         live.id = value(.id, of: .root)?.int
-        live.scorecardId = value(.scorecardId, of: .root)?.int
-        live.state = value(.state, of: .root)?.string
         if case .bool(let flag)? = value(.canEdit, of: .root) { live.canEdit = flag }
-        live.modifiedAt = value(.modifiedAt, of: .root)?.timestamp
         live.assessedUser = value(.assessedUser, of: .root)?.int
         live.ticketId = value(.ticketId, of: .root)?.int
-        live.aiSummary = text(.aiSummary)
-        live.supervisorAssessment = text(.supervisorAssessment)
-        live.assessmentDate = date(.assessmentDate)
-        live.discussionDate = date(.discussionDate)
+        for (index, field) in FieldDescriptor.table.enumerated() {
+            let member = Member.field(index)
+            // Without a data object, its slot holds nothing, as if it had none of these members.
+            let inData = field.liveInData ? value(member, of: .data) : nil
+            let atRoot = value(member, of: .root)
+            switch field.kind {
+            case .text: live.fields[field: index] = (inData?.string ?? atRoot?.string).map { .text($0) }
+            // A date member of `data` wins even when it is not a date.
+            case .dateTime: live.fields[field: index] = (inData ?? atRoot)?.timestamp.map { .date($0) }
+            case .state: live.fields[field: index] = (inData?.string ?? atRoot?.string).map { .state(AssessmentState(name: $0)) }
+            case .positiveInteger: live.fields[field: index] = (inData?.int ?? atRoot?.int).map { .integer($0) }
+            }
+        }
         live.criteria = criteria
         return live
     }

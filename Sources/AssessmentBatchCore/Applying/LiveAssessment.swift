@@ -1,4 +1,5 @@
 /// An assessment as the API returns it, reduced to the values a batch can set.
+@dynamicMemberLookup
 public struct LiveAssessment: Sendable {
     /// One criterion's live values.
     public struct Criterion: Sendable {
@@ -9,20 +10,28 @@ public struct LiveAssessment: Sendable {
     }
 
     public var id: Int?
-    public var scorecardId: Int?
-    public var state: String?
     public var canEdit: Bool?
-    public var modifiedAt: Timestamp?
-    public var aiSummary: String?
-    public var supervisorAssessment: String?
-    public var assessmentDate: Timestamp?
-    public var discussionDate: Timestamp?
+    /// The live counterpart of each assessment-level field (`FieldDescriptor.liveKey`): its
+    /// value, or for a guard what it is checked against (`modifiedAt` for `expectedModifiedAt`).
+    public var fields = AssessmentFields()
     /// Context for a reviewer (`export`): the assessed agent and the ticket.
     public var assessedUser: Int?
     public var ticketId: Int?
     public var criteria: [CriterionKey: Criterion] = [:]
 
     public init() {}
+
+    /// The typed views of `fields` (`live.aiSummary`, `live.state`, …).
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<AssessmentFields, Value>) -> Value {
+        get { fields[keyPath: keyPath] }
+        set { fields[keyPath: keyPath] = newValue }
+    }
+
+    /// When the assessment was last modified: what `expectedModifiedAt` is checked against.
+    public var modifiedAt: Timestamp? {
+        get { fields.expectedModifiedAt }
+        set { fields.expectedModifiedAt = newValue }
+    }
 
     /// Each value `update` sets that this assessment does not hold, as a readable line
     /// (dates compared as instants).
@@ -33,11 +42,11 @@ public struct LiveAssessment: Sendable {
             guard let wanted, wanted != live else { return }
             found.append("\(name()) is \(live.map(show) ?? "empty") on the server, sent \(show(wanted))")
         }
-        check("aiSummary", update.fields.aiSummary, aiSummary) { "\"\($0)\"" }
-        check("supervisorAssessment", update.fields.supervisorAssessment, supervisorAssessment) { "\"\($0)\"" }
-        check("assessmentDate", update.fields.assessmentDate, assessmentDate) { $0.description }
-        check("discussionDate", update.fields.discussionDate, discussionDate) { $0.description }
-        check("state", update.fields.state?.rawValue, state) { $0 }
+        for (index, field) in FieldDescriptor.table.enumerated() where field.isWritten {
+            check(field.name, update.fields[field: index], fields[field: index]) { value in
+                if case .text(let text) = value { "\"\(text)\"" } else { value.plain }
+            }
+        }
         for criterion in update.criteria {
             guard let live = criteria[criterion.key] else {
                 found.append("\(criterion.key) is missing on the server")

@@ -6,22 +6,7 @@ extension AssessmentUpdate {
         swap(&json.bytes, &out)
         defer { swap(&json.bytes, &out) }
         json.beginObject()
-        if let text = fields.aiSummary {
-            json.key("aiSummary")
-            json.string(text)
-        }
-        if let text = fields.supervisorAssessment {
-            json.key("supervisorAssessment")
-            json.string(text)
-        }
-        if let date = fields.assessmentDate {
-            json.key("assessmentDate")
-            json.string(date.description)
-        }
-        if let date = fields.discussionDate {
-            json.key("discussionDate")
-            json.string(date.description)
-        }
+        appendFields(afterCriteria: false, to: &json)
         if !criteria.isEmpty {
             json.key("criteria")
             json.beginArray()
@@ -43,10 +28,19 @@ extension AssessmentUpdate {
             }
             json.endArray()
         }
-        if let state = fields.state {
-            json.key("state")
-            json.string(state.rawValue)
-        }
+        appendFields(afterCriteria: true, to: &json)
         json.endObject()
+    }
+
+    /// The written fields that go before (or after) the criteria, in table order.
+    private func appendFields(afterCriteria: Bool, to json: inout JSONStreamWriter) {
+        for (index, field) in FieldDescriptor.table.enumerated() where field.role == .written(afterCriteria: afterCriteria) {
+            guard let value = fields[field: index] else { continue }
+            json.key(field.name)
+            switch value {
+            case .integer(let integer): json.int(integer)
+            default: json.string(value.plain)
+            }
+        }
     }
 }

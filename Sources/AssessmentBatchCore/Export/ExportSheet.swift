@@ -63,11 +63,12 @@ public struct UnencodableCharacter: Error, Sendable {
 enum ExportSheet {
     /// The columns, in order: reads left to right in a spreadsheet as "which assessment, which
     /// criterion, what it is worth, what it says now".
+    /// The assessment-level fields follow the criterion's values, in table order, each
+    /// beside its `…Before` (see `FieldDescriptor.export`).
     static let columns: [Column] = [
         .assessmentId, .assessedUser, .ticketId, .canEdit, .scorecardId, .categoryId, .categoryName, .criterionId, .criterionName,
-        .scoringType, .maxPoints, .score, .scoreBefore, .reason, .reasonBefore, .state, .stateBefore, .aiSummary, .aiSummaryBefore,
-        .supervisorAssessment, .supervisorAssessmentBefore, .assessmentDate, .assessmentDateBefore, .discussionDate, .discussionDateBefore,
-    ]
+        .scoringType, .maxPoints, .score, .scoreBefore, .reason, .reasonBefore,
+    ] + FieldDescriptor.table.flatMap { field in field.export == .none ? [] : [field.column] + (field.before.map { [$0] } ?? []) }
 
     /// One cell.
     enum Cell {
@@ -81,7 +82,13 @@ enum ExportSheet {
     /// The rows of one assessment, each a cell per column of `columns`.
     static func rows(_ live: LiveAssessment, id: Int, scorecard: Scorecard) -> [[Cell]] {
         func text(_ value: String?) -> Cell { value.map { $0.isEmpty ? .empty : .text($0) } ?? .empty }
-        func date(_ value: Timestamp?) -> Cell { value.map { .text($0.description) } ?? .empty }
+        func cell(_ value: FieldValue?) -> Cell {
+            switch value {
+            case nil: .empty
+            case .integer(let integer)?: .number(integer)
+            case let value?: text(value.plain)
+            }
+        }
         func score(_ value: Double?) -> Cell {
             guard let value else { return .empty }
             if let whole = Int(exactly: value) { return .number(whole) }
@@ -114,16 +121,12 @@ enum ExportSheet {
                 set(.reasonBefore, text(current?.reason))
             }
             if position == 0 {
-                // `state` stays empty: it is a transition the reviewer may ask for.
-                set(.stateBefore, text(live.state))
-                set(.aiSummary, text(live.aiSummary))
-                set(.aiSummaryBefore, text(live.aiSummary))
-                set(.supervisorAssessment, text(live.supervisorAssessment))
-                set(.supervisorAssessmentBefore, text(live.supervisorAssessment))
-                set(.assessmentDate, date(live.assessmentDate))
-                set(.assessmentDateBefore, date(live.assessmentDate))
-                set(.discussionDate, date(live.discussionDate))
-                set(.discussionDateBefore, date(live.discussionDate))
+                for (index, field) in FieldDescriptor.table.enumerated() where field.export != .none {
+                    let cell = cell(live.fields[field: index])
+                    if let before = field.before { set(before, cell) }
+                    // A `.beforeOnly` field's own cell (`state`) stays empty: it is a request.
+                    if field.export == .valueAndBefore { set(field.column, cell) }
+                }
             }
             rows.append(row)
         }

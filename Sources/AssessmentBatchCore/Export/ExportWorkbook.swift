@@ -47,8 +47,8 @@ enum ExportWorkbook {
 
     /// The drop-down on `state`: the transitions a file may ask for.
     static let stateValidation = WriteValidation(
-        rule: .list(TargetState.allCases.map(\.rawValue)), errorTitle: "state",
-        error: "state must be \(TargetState.allCases.map(\.rawValue).joined(separator: " or ")), or empty to leave the state as it is.",
+        rule: .list(AssessmentState.settable.map(\.name)), errorTitle: "state",
+        error: "state must be \(AssessmentState.settable.map(\.name).joined(separator: " or ")), or empty to leave the state as it is.",
         prompt: "Empty leaves the state as it is; pick a state to move the assessment to it.")
 
     /// The validation on a criterion's `score`: what preflight would accept for it.
@@ -181,7 +181,7 @@ enum ExportWorkbook {
     /// unlocked on a criterion row, the assessment's values on its first row, with the
     /// validations that go with them.
     static func row(_ cells: [WriteCell], first: Bool, editable: Bool?, scoringType: String?, maxPoints: Int?, state: String?) -> WriteRow {
-        if editable == false || state.map(PreflightDecision.uneditableStates.contains) == true {
+        if editable == false || state.map({ !AssessmentState(name: $0).isEditable }) == true {
             return WriteRow(cells: cells, shaded: true)
         }
         var unlocked: [Int] = []

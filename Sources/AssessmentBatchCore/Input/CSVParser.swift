@@ -52,7 +52,8 @@ public struct CSVRecord: ~Copyable {
 
 /// RFC 4180 CSV, fed chunk by chunk.
 ///
-/// Reads what Excel and LibreOffice write: an optional UTF-8 BOM, CRLF, LF or lone CR line ends,
+/// Reads what Excel and LibreOffice write (as text: a byte order mark is dropped before, by
+/// `forEachUTF8Chunk`): CRLF, LF or lone CR line ends,
 /// quoted fields with delimiters, doubled quotes and line breaks inside. Blank lines are skipped;
 /// a quote inside an unquoted field is kept as it is. Every record is checked for NUL bytes,
 /// valid UTF-8 and the `InputLimits` before it is handed on, so `CSVRecord.string(_:)` is lossless.
@@ -103,8 +104,6 @@ public struct CSVParser: ~Copyable {
     private var fieldLine = 1
     /// A CR ended the last chunk: an LF starting the next one belongs to it.
     private var pendingCR = false
-    private var bomMatched = 0
-    private var bomResolved = false
 
     /// Creates a parser for `delimiter` (any ASCII byte except `"`, CR, LF and NUL).
     public init(delimiter: UInt8, limits: InputLimits = InputLimits()) {
@@ -138,14 +137,12 @@ public struct CSVParser: ~Copyable {
 
     /// Guesses the delimiter among `,` `;` `\t` from the first record (outside quotes) of the first chunk; the most frequent wins, `,` on ties or none.
     ///
-    /// A BOM and blank lines before the first record are skipped; between `;` and tab, `;` wins a tie.
+    /// Blank lines before the first record are skipped; between `;` and tab, `;` wins a tie.
+    /// `prefix` is text: without the file's byte order mark.
     public static func detectDelimiter(in prefix: UnsafeRawBufferPointer) -> UInt8 {
         let comma = UInt8(ascii: ","), semicolon = UInt8(ascii: ";"), tab = UInt8(ascii: "\t")
         let bytes = prefix.assumingMemoryBound(to: UInt8.self)
         var i = 0
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-            i = 3
-        }
         while i < bytes.count && (bytes[i] == cr || bytes[i] == lf) {
             i += 1
         }
@@ -189,38 +186,13 @@ public struct CSVParser: ~Copyable {
     ) throws {
         guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
         let chunk = raw.assumingMemoryBound(to: UInt8.self)
-        var start = 0
-        if !bomResolved {
-            // The BOM may be split over chunks: hold back a matching prefix until it is decided.
-            while bomMatched < 3 && start < bytes.count && chunk[start] == Self.bomByte(bomMatched) {
-                bomMatched += 1
-                start += 1
-            }
-            if bomMatched == 3 {
-                bomResolved = true
-            } else if start == bytes.count {
-                return
-            } else {
-                bomResolved = true
-                let heldFromEarlierChunks = bomMatched - start
-                bomMatched = 0
-                start = 0
-                try feedHeldBOMPrefix(heldFromEarlierChunks, onRecord)
-            }
-        }
-        try parse(chunk, from: start, to: bytes.count, onRecord)
+        try parse(chunk, from: 0, to: bytes.count, onRecord)
     }
 
     /// Ends the input: hands on a last record without a final line end and resets the parser.
     ///
     /// - Throws: `InputSyntaxError` when a quoted field is still open, or whatever `onRecord` throws.
     public mutating func finish(onRecord: (borrowing CSVRecord) throws -> Void) throws {
-        if !bomResolved {
-            bomResolved = true
-            let held = bomMatched
-            bomMatched = 0
-            try feedHeldBOMPrefix(held, onRecord)
-        }
         pendingCR = false
         let base = UnsafePointer(buffer)
         switch state {
@@ -241,26 +213,6 @@ public struct CSVParser: ~Copyable {
     }
 
     // MARK: - Scanning
-
-    private static func bomByte(_ index: Int) -> UInt8 {
-        switch index {
-        case 0: 0xEF
-        case 1: 0xBB
-        default: 0xBF
-        }
-    }
-
-    private mutating func feedHeldBOMPrefix(
-        _ count: Int,
-        _ onRecord: (borrowing CSVRecord) throws -> Void
-    ) throws {
-        guard count > 0 else { return }
-        let prefix: [UInt8] = [0xEF, 0xBB]
-        try prefix.withUnsafeBufferPointer { held in
-            guard let base = held.baseAddress else { return }
-            try parse(base, from: 0, to: count, onRecord)
-        }
-    }
 
     // The state machine. Runs of ordinary bytes are skipped with a table lookup per byte; a
     // record is copied into `buffer` only when it crosses the chunk end or has a doubled quote.
@@ -580,7 +532,5 @@ public struct CSVParser: ~Copyable {
         bufferCount = 0
         spilled = false
         pendingCR = false
-        bomMatched = 0
-        bomResolved = false
     }
 }

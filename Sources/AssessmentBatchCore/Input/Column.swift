@@ -29,17 +29,13 @@ public enum Column: String, CaseIterable, Sendable {
     /// Whether input ignores this column's values.
     var isIgnoredOnInput: Bool { ordinal >= Column.error.ordinal && ordinal <= Column.sourceLine.ordinal || ordinal >= Column.categoryName.ordinal }
 
-    /// The `…Before` column of a value that has one.
+    /// The `…Before` column of a value that has one (an assessment-level field's is in its
+    /// entry of `FieldDescriptor.table`).
     public var beforeColumn: Column? {
         switch self {
         case .score: .scoreBefore
         case .reason: .reasonBefore
-        case .aiSummary: .aiSummaryBefore
-        case .supervisorAssessment: .supervisorAssessmentBefore
-        case .assessmentDate: .assessmentDateBefore
-        case .discussionDate: .discussionDateBefore
-        case .state: .stateBefore
-        default: nil
+        default: field.flatMap { $0.column == self ? $0.before : nil }
         }
     }
 

@@ -6,7 +6,8 @@ import Darwin
 
 /// Splits JSONL into lines, stitching across chunks.
 ///
-/// `\n` ends a line and one trailing `\r` is dropped; a UTF-8 BOM at the start is dropped;
+/// `\n` ends a line and one trailing `\r` is dropped (the text comes without the file's byte
+/// order mark: `forEachUTF8Chunk` drops it);
 /// lines of only spaces, tabs and CRs are skipped (their numbers still count). Lines inside one
 /// chunk are handed on without copying; a line crossing chunks is assembled in a carry buffer
 /// that never grows past `InputLimits.maxLineBytes`. Call `finish` once at the end of the input
@@ -19,8 +20,6 @@ public struct LineSplitter: ~Copyable {
     private var line = 1
     /// The number of the line the next byte fed is on.
     public var currentLine: Int { line }
-    private var bomMatched = 0
-    private var bomResolved = false
 
     /// Creates a splitter.
     public init(limits: InputLimits = InputLimits()) {
@@ -38,21 +37,6 @@ public struct LineSplitter: ~Copyable {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         var p = 0
         let end = bytes.count
-        if !bomResolved {
-            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-            while bomMatched < 3 && p < end && bytes[p] == bom[bomMatched] {
-                bomMatched += 1
-                p += 1
-            }
-            if bomMatched < 3 && p == end { return }
-            bomResolved = true
-            if bomMatched < 3 {
-                // Not a BOM after all: the held bytes are line content.
-                try appendToCarry(bom.prefix(bomMatched - p))
-                p = 0
-            }
-            bomMatched = 0
-        }
         while p < end {
             guard let newline = memchr(base + p, 0x0A, end - p) else {
                 try appendToCarry(UnsafeRawBufferPointer(start: base + p, count: end - p))
@@ -75,17 +59,11 @@ public struct LineSplitter: ~Copyable {
     ///
     /// - Throws: `InputSyntaxError` for a line over `maxLineBytes`, or whatever `onLine` throws.
     public mutating func finish(onLine: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
-        if !bomResolved && bomMatched > 0 {
-            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-            try appendToCarry(bom.prefix(bomMatched))
-        }
         if !carry.isEmpty {
             try carry.withUnsafeBytes { [line, limits] bytes in try Self.deliver(bytes, line, limits, onLine) }
         }
         carry = []
         line = 1
-        bomMatched = 0
-        bomResolved = false
     }
 
     private mutating func appendToCarry(_ bytes: some Collection<UInt8>) throws(InputSyntaxError) {

@@ -53,9 +53,10 @@ struct DecodedRow {
     /// Date cells of a sheet with their Before columns, as written (see `RowDecoder.holdDate`).
     var heldDates: [HeldDate] = []
 
-    /// The assessment-level `…Before` values, until `finish` compares them.
-    var fieldsBefore: FieldsBefore {
-        get { sheetParts.first?.fieldsBefore ?? FieldsBefore() }
+    /// The assessment-level `…Before` values (each in its field's slot), until `finish`
+    /// compares them.
+    var fieldsBefore: AssessmentFields {
+        get { sheetParts.first?.fieldsBefore ?? AssessmentFields() }
         set { sheetPart { $0.fieldsBefore = newValue } }
     }
 
@@ -78,7 +79,7 @@ struct DecodedRow {
         self.location = location
         assessmentId = nil
         criteria.removeAll(keepingCapacity: true)
-        fields = AssessmentFields()
+        fields.clear()
         problems.removeAll(keepingCapacity: true)
         setColumns = ColumnSet()
         if !carriedBefore.isEmpty || !sheetParts.isEmpty || !heldDates.isEmpty {
@@ -91,7 +92,7 @@ struct DecodedRow {
 
 /// What a row of a sheet with `…Before` columns carries besides its values.
 struct SheetParts {
-    var fieldsBefore = FieldsBefore()
+    var fieldsBefore = AssessmentFields()
     var expected = ExpectedValues()
 }
 
@@ -102,27 +103,18 @@ struct HeldDate {
     var problems: [String]
 }
 
-/// A row's assessment-level `…Before` values; nil for an empty cell.
-struct FieldsBefore {
-    var aiSummary: String?
-    var supervisorAssessment: String?
-    var assessmentDate: Timestamp?
-    var discussionDate: Timestamp?
-    var state: String?
-}
-
 /// Turns cells or JSON members into a `DecodedRow`, collecting every problem.
 struct RowDecoder {
     var zone: Timestamp.Zone?
     /// Every kept text comes from here, so repeated texts share one string.
     var texts = TextPool()
-    /// The last assessment-level values decoded, by column: they repeat on every row of an
-    /// assessment, and comparing their bytes costs less than decoding them again.
-    private var lastTexts = (aiSummary: LastDecoded<String>(), supervisorAssessment: LastDecoded<String>(),
-                             aiSummaryBefore: LastDecoded<String>(), supervisorAssessmentBefore: LastDecoded<String>())
-    private var lastDates = (assessmentDate: LastDecoded<Timestamp>(), discussionDate: LastDecoded<Timestamp>(),
-                             expectedModifiedAt: LastDecoded<Timestamp>(), assessmentDateBefore: LastDecoded<Timestamp>(),
-                             discussionDateBefore: LastDecoded<Timestamp>())
+    /// The last assessment-level values decoded, two per field (its column, its `…Before`):
+    /// they repeat on every row of an assessment, and comparing their bytes costs less than
+    /// decoding them again.
+    private var lastValues = [LastDecoded<FieldValue>](repeating: LastDecoded(), count: 2 * FieldDescriptor.table.count)
+    /// The kind of each field of the table, kept here: a global read per cell costs a
+    /// once-check each time.
+    private let fieldKinds = FieldDescriptor.table.map(\.kind)
     /// Reverse the formula rule on texts (CSV/TSV files with `…Before` columns, as `export`
     /// writes them): see `FormulaGuard`.
     var unescapesFormulas = false
@@ -164,66 +156,50 @@ struct RowDecoder {
             criterion.named.insert(column)
             guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
             criterion.reason = texts.index(bytes)
-        case .aiSummary:
-            row.fields.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummary, unescapes: unescapesFormulas)
-            row.setColumns.insert(column)
-        case .supervisorAssessment:
-            row.fields.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessment, unescapes: unescapesFormulas)
-            row.setColumns.insert(column)
-        case .assessmentDate:
-            let start = row.problems.count
-            row.fields.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDate)
-            Self.holdDate(column, value, problemsFrom: start, row: &row)
-            row.setColumns.insert(column)
-        case .discussionDate:
-            let start = row.problems.count
-            row.fields.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDate)
-            Self.holdDate(column, value, problemsFrom: start, row: &row)
-            row.setColumns.insert(column)
-        case .expectedModifiedAt:
-            row.fields.expectedModifiedAt = Self.date(column, value, zone: zone, row: &row, last: &lastDates.expectedModifiedAt)
-            row.setColumns.insert(column)
-        case .state:
-            row.setColumns.insert(column)
-            guard case .text(let raw) = value else {
-                row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)")
-                return
-            }
-            let name = raw.trimmingWhitespace()
-            if let state = Self.targetState(name) {
-                row.fields.state = state
-            } else {
-                row.problems.append("state must be reviewedBySupervisor or discussedWithAssessee, got \(value.quoted)\(ExcelPitfall.truthValue(in: value))")
-            }
-        case .scorecardId:
-            row.fields.scorecardId = positiveInteger(column, value, row: &row)
-            row.setColumns.insert(column)
         case .scoreBefore:
             criterion.scoreBefore = integer(column, value, minimum: 0, maximum: Int(Int32.max), expected: "a whole number ≥ 0", row: &row)
         case .reasonBefore:
             guard let bytes = Self.textBytes(column, value, row: &row, unescapes: unescapesFormulas) else { return }
             criterion.reasonBefore = texts.index(bytes)
-        case .aiSummaryBefore:
-            row.fieldsBefore.aiSummary = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.aiSummaryBefore, unescapes: unescapesFormulas)
-        case .supervisorAssessmentBefore:
-            row.fieldsBefore.supervisorAssessment = Self.text(column, value, row: &row, texts: &texts, last: &lastTexts.supervisorAssessmentBefore, unescapes: unescapesFormulas)
-        case .assessmentDateBefore:
-            let start = row.problems.count
-            row.fieldsBefore.assessmentDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.assessmentDateBefore)
-            Self.holdDate(column, value, problemsFrom: start, row: &row)
-        case .discussionDateBefore:
-            let start = row.problems.count
-            row.fieldsBefore.discussionDate = Self.date(column, value, zone: zone, row: &row, last: &lastDates.discussionDateBefore)
-            Self.holdDate(column, value, problemsFrom: start, row: &row)
-        case .stateBefore:
-            let name: UnsafeBufferPointer<UInt8>? = if case .text(let raw) = value { raw.trimmingWhitespace() } else { nil }
-            if let name, let state = Self.assessmentStates.first(where: { $0.utf8.elementsEqual(name, by: Self.equalIgnoringASCIICase) }) {
-                row.fieldsBefore.state = state
-            } else {
-                row.problems.append("stateBefore must be an assessment state (\(Self.assessmentStates.joined(separator: ", "))), got \(value.quoted)")
-            }
         case .error, .errorKind, .sourceLine, .categoryName, .criterionName, .scoringType, .maxPoints, .assessedUser, .ticketId, .canEdit:
             return
+        default:
+            // An assessment-level field or its Before: read as its entry in the table says.
+            guard let index = column.fieldIndex else { return }
+            setField(index, column, value, row: &row)
+        }
+    }
+
+    /// Reads the value of the field at `index` (`column` is its own column or its Before) by
+    /// the field's kind.
+    private mutating func setField(_ index: Int, _ column: Column, _ value: RawValue, row: inout DecodedRow) {
+        let isBefore = column.isBefore
+        let decoded: FieldValue?
+        switch fieldKinds[index] {
+        case .text:
+            decoded = Self.text(column, value, row: &row, texts: &texts, last: &lastValues[2 * index + (isBefore ? 1 : 0)], unescapes: unescapesFormulas)
+        case .dateTime:
+            let start = row.problems.count
+            decoded = Self.date(column, value, zone: zone, row: &row, last: &lastValues[2 * index + (isBefore ? 1 : 0)])
+            Self.holdDate(column, value, problemsFrom: start, row: &row)
+        case .state:
+            // A file asks for a settable state; a Before names whatever state there was.
+            let name: UnsafeBufferPointer<UInt8>? = if case .text(let raw) = value { raw.trimmingWhitespace() } else { nil }
+            let state = name.flatMap { Self.state($0, among: isBefore ? AssessmentState.knownNames : Self.settableStates) }
+            if state == nil {
+                row.problems.append(isBefore
+                    ? "\(column.rawValue) must be an assessment state (\(AssessmentState.known.map(\.name).joined(separator: ", "))), got \(value.quoted)"
+                    : "\(column.rawValue) must be \(Self.settableNames), got \(value.quoted)\(name == nil ? "" : ExcelPitfall.truthValue(in: value))")
+            }
+            decoded = state.map { .state($0) }
+        case .positiveInteger:
+            decoded = positiveInteger(column, value, row: &row).map { .integer($0) }
+        }
+        if isBefore {
+            row.fieldsBefore[field: index] = decoded
+        } else {
+            row.fields[field: index] = decoded
+            row.setColumns.insert(column)
         }
     }
 
@@ -238,10 +214,6 @@ struct RowDecoder {
         row.problems.removeSubrange(start...)
         row.heldDates.append(HeldDate(column: column, text: String(decoding: raw.trimmingWhitespace(), as: UTF8.self), problems: problems))
     }
-
-    /// Every state an assessment can be in, as `stateBefore` may name it.
-    static let assessmentStates = ["unprocessed", "aiInProgress", "aiReady", "reviewOngoing", "reviewedBySupervisor",
-                                   "discussedWithAssessee", "error", "deleted"]
 
     /// Checks a flat row's criterion columns together and adds the criterion.
     mutating func finishCriterion(_ criterion: PendingCriterion, row: inout DecodedRow, context: String = "") {
@@ -297,13 +269,15 @@ struct RowDecoder {
         return a.reason >= 0 && b.reason >= 0 && texts.text(at: a.reason) == texts.text(at: b.reason)
     }
 
-    /// Whether two bytes are equal when ASCII letters are compared without case.
     /// The states a file may set, with their names' bytes, looked up once per state cell.
-    private static let targetStateNames: [(state: TargetState, name: [UInt8])] = TargetState.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    private static let settableStates = AssessmentState.knownNames.filter(\.state.isSettable)
+    /// How messages list the states a file may set.
+    private static let settableNames = AssessmentState.settable.map(\.name).joined(separator: " or ")
 
-    /// The state `name` spells, ASCII case ignored (Excel's autocorrect capitalises it).
-    private static func targetState(_ name: UnsafeBufferPointer<UInt8>) -> TargetState? {
-        for candidate in targetStateNames where candidate.name.count == name.count {
+    /// The state of `candidates` that `name` spells, ASCII case ignored (Excel's autocorrect
+    /// capitalises it).
+    private static func state(_ name: UnsafeBufferPointer<UInt8>, among candidates: [(state: AssessmentState, name: [UInt8])]) -> AssessmentState? {
+        for candidate in candidates where candidate.name.count == name.count {
             var index = 0
             while index < name.count && equalIgnoringASCIICase(candidate.name[index], name[index]) { index += 1 }
             if index == name.count { return candidate.state }
@@ -311,6 +285,7 @@ struct RowDecoder {
         return nil
     }
 
+    /// Whether two bytes are equal when ASCII letters are compared without case.
     private static func equalIgnoringASCIICase(_ a: UInt8, _ b: UInt8) -> Bool {
         a == b || (a | 0x20 == b | 0x20 && (a | 0x20) &- UInt8(ascii: "a") < 26)
     }
@@ -332,54 +307,31 @@ struct RowDecoder {
     /// The three-way rule for the row's assessment-level values: one equal to its Before is no
     /// edit and is dropped; an edit keeps what was seen, for preflight to compare.
     private static func resolveBefore(_ row: inout DecodedRow) {
-        for (column, beforeColumn) in [(Column.assessmentDate, Column.assessmentDateBefore), (.discussionDate, .discussionDateBefore)] {
-            let edit = row.heldDates.first { $0.column == column }
-            let seen = row.heldDates.first { $0.column == beforeColumn }
-            if let edit, let seen, edit.text == seen.text {
-                // The same text twice: no edit, even in a format the tool cannot read.
-                if column == .assessmentDate { row.fields.assessmentDate = nil } else { row.fields.discussionDate = nil }
-                row.setColumns.remove(column)
-            } else {
-                row.problems += (edit?.problems ?? []) + (seen?.problems ?? [])
-            }
-        }
         let carried = row.carriedBefore
         let before = row.fieldsBefore
-        /// nil when `column` has no Before in this row or no value; else whether the value is
-        /// no edit, and what was seen.
-        func judge<Value: Equatable>(_ column: Column, _ edit: Value?, _ seen: Value?,
-                                     isEmpty: (Value) -> Bool = { _ in false }) -> (unedited: Bool, seen: SeenValue<Value>)? {
-            guard let beforeColumn = column.beforeColumn, carried.contains(beforeColumn), let edit else { return nil }
-            let seenValue: SeenValue<Value> = seen.flatMap { isEmpty($0) ? nil : $0 }.map { .value($0) } ?? .empty
-            return (seenValue.matches(edit), seenValue)
-        }
-        if let judged = judge(.aiSummary, row.fields.aiSummary, before.aiSummary, isEmpty: \.isEmpty) {
-            if judged.unedited { row.fields.aiSummary = nil } else { row.expected.aiSummary = judged.seen }
-        }
-        if let judged = judge(.supervisorAssessment, row.fields.supervisorAssessment, before.supervisorAssessment, isEmpty: \.isEmpty) {
-            if judged.unedited { row.fields.supervisorAssessment = nil } else { row.expected.supervisorAssessment = judged.seen }
-        }
-        if let judged = judge(.assessmentDate, row.fields.assessmentDate, before.assessmentDate) {
-            if judged.unedited { row.fields.assessmentDate = nil } else { row.expected.assessmentDate = judged.seen }
-        }
-        if let judged = judge(.discussionDate, row.fields.discussionDate, before.discussionDate) {
-            if judged.unedited { row.fields.discussionDate = nil } else { row.expected.discussionDate = judged.seen }
-        }
-        // Every assessment has a state: an empty stateBefore (a row other than the assessment's
-        // first) sets no expectation, and the transition is checked as in any file.
-        if before.state != nil, let judged = judge(.state, row.fields.state?.rawValue, before.state) {
-            if judged.unedited { row.fields.state = nil } else { row.expected.state = judged.seen }
+        for (index, field) in FieldDescriptor.table.enumerated() {
+            guard let beforeColumn = field.before else { continue }
+            if field.kind == .dateTime {
+                let edit = row.heldDates.first { $0.column == field.column }
+                let seen = row.heldDates.first { $0.column == beforeColumn }
+                if let edit, let seen, edit.text == seen.text {
+                    // The same text twice: no edit, even in a format the tool cannot read.
+                    row.fields[field: index] = nil
+                    row.setColumns.remove(field.column)
+                } else {
+                    row.problems += (edit?.problems ?? []) + (seen?.problems ?? [])
+                }
+            }
+            guard carried.contains(beforeColumn), let edit = row.fields[field: index] else { continue }
+            // Every assessment has a state: an empty stateBefore (a row other than the
+            // assessment's first) sets no expectation, and the transition is checked as in any file.
+            if field.kind == .state && before[field: index] == nil { continue }
+            let seen: SeenValue<FieldValue> = before[field: index].flatMap { $0.isEmpty ? nil : $0 }.map { .value($0) } ?? .empty
+            if seen.matches(edit) { row.fields[field: index] = nil } else { row.expected[field: index] = seen }
         }
         // A dropped value no longer counts as set, for the agreement checks across rows.
-        for column in [Column.aiSummary, .supervisorAssessment, .assessmentDate, .discussionDate, .state] where row.setColumns.contains(column) {
-            let isSet = switch column {
-            case .aiSummary: row.fields.aiSummary != nil
-            case .supervisorAssessment: row.fields.supervisorAssessment != nil
-            case .assessmentDate: row.fields.assessmentDate != nil
-            case .discussionDate: row.fields.discussionDate != nil
-            default: row.fields.state != nil
-            }
-            if !isSet && row.problems.isEmpty { row.setColumns.remove(column) }
+        for (index, field) in FieldDescriptor.table.enumerated() where field.before != nil && row.setColumns.contains(field.column) {
+            if row.fields[field: index] == nil && row.problems.isEmpty { row.setColumns.remove(field.column) }
         }
     }
 
@@ -407,10 +359,10 @@ struct RowDecoder {
 
     /// A text from the pool, or the column's last one when the bytes repeat.
     private static func text(_ column: Column, _ value: RawValue, row: inout DecodedRow, texts: inout TextPool,
-                             last: inout LastDecoded<String>, unescapes: Bool) -> String? {
+                             last: inout LastDecoded<FieldValue>, unescapes: Bool) -> FieldValue? {
         guard let bytes = textBytes(column, value, row: &row, unescapes: unescapes) else { return nil }
         if let repeated = last.value(for: bytes) { return repeated }
-        let text = texts.string(bytes)
+        let text = FieldValue.text(texts.string(bytes))
         last.remember(text, for: bytes)
         return text
     }
@@ -427,7 +379,7 @@ struct RowDecoder {
 
     /// A parsed date-time, or the column's last one when the bytes repeat.
     private static func date(_ column: Column, _ value: RawValue, zone: Timestamp.Zone?, row: inout DecodedRow,
-                             last: inout LastDecoded<Timestamp>) -> Timestamp? {
+                             last: inout LastDecoded<FieldValue>) -> FieldValue? {
         guard case .text(let raw) = value else {
             row.problems.append("\(column.rawValue) must be an RFC 3339 date-time string, got \(value.quoted)")
             return nil
@@ -436,8 +388,8 @@ struct RowDecoder {
         if let repeated = last.value(for: trimmed) { return repeated }
         switch Timestamp.parse(trimmed, zone: zone) {
         case .success(let timestamp):
-            last.remember(timestamp, for: trimmed)
-            return timestamp
+            last.remember(.date(timestamp), for: trimmed)
+            return .date(timestamp)
         case .failure(.missingOffset):
             row.problems.append("\(column.rawValue) \(value.quoted) has no UTC offset: write it like 2024-06-12T11:00:00+02:00 or pass --timezone")
         case .failure(.malformed):
@@ -475,12 +427,17 @@ struct LastDecoded<Value> {
 
 /// A set of columns, as bits (a `Set<Column>` per row would cost a hash table).
 struct ColumnSet: Sequence {
-    private var bits: UInt32 = 0
+    private var bits: UInt64 = 0
+
+    /// How many columns a set can hold: `Column` must not have more (a test checks; a shift
+    /// past the width would silently give an empty bit).
+    static let capacity = UInt64.bitWidth
 
     init() {}
 
-    private static func bit(_ column: Column) -> UInt32 {
-        1 << UInt32(column.ordinal)
+    private static func bit(_ column: Column) -> UInt64 {
+        assert(column.ordinal < capacity, "ColumnSet holds \(capacity) columns")
+        return 1 << UInt64(column.ordinal)
     }
 
     mutating func insert(_ column: Column) { bits |= Self.bit(column) }

@@ -243,14 +243,27 @@ extension UInt8 {
 }
 
 extension ChunkedFileReader {
-    /// Calls `body` with the file's text as UTF-8: the chunks themselves for a UTF-8 file (BOM
-    /// and all, the readers drop it), decoded ones otherwise. Hashes the file's own bytes.
+    /// Calls `body` with the file's text as UTF-8: the chunks themselves for a UTF-8 file,
+    /// decoded ones otherwise. Hashes the file's own bytes.
+    ///
+    /// The one place a byte order mark is dropped (`byteOrderMark`: the file starts with its
+    /// encoding's): the readers after it see text only.
     ///
     /// - Throws: `UndecodableText`, `FileError`, or whatever `body` throws.
     func forEachUTF8Chunk(encoding: TextEncoding, byteOrderMark: Bool, hashingInto digest: inout SHA256,
                           _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard encoding != .utf8 else {
-            try forEachChunk(hashingInto: &digest, body)
+            guard byteOrderMark else {
+                try forEachChunk(hashingInto: &digest, body)
+                return
+            }
+            // Chunks are large, but a BOM split over chunks is still dropped whole.
+            var skip = encoding.byteOrderMark.count
+            try forEachChunk(hashingInto: &digest) { chunk in
+                let skipped = min(skip, chunk.count)
+                skip -= skipped
+                if skipped < chunk.count { try body(UnsafeRawBufferPointer(rebasing: chunk[skipped...])) }
+            }
             return
         }
         var transcoder = Transcoder(encoding: encoding, byteOrderMark: byteOrderMark)
@@ -260,10 +273,11 @@ extension ChunkedFileReader {
 }
 
 extension Transcoder {
-    /// The UTF-8 of the start of a file, for sniffing its delimiter and line ending: decodes
-    /// until the first problem or the end of `prefix`, whichever comes first.
+    /// The UTF-8 of the start of a file, without its byte order mark, for sniffing its
+    /// delimiter and line ending: decodes until the first problem or the end of `prefix`,
+    /// whichever comes first.
     static func decodedPrefix(_ prefix: [UInt8], encoding: TextEncoding, byteOrderMark: Bool) -> [UInt8] {
-        guard encoding != .utf8 else { return prefix }
+        guard encoding != .utf8 else { return byteOrderMark ? Array(prefix.dropFirst(encoding.byteOrderMark.count)) : prefix }
         var transcoder = Transcoder(encoding: encoding, byteOrderMark: byteOrderMark)
         var text: [UInt8] = []
         try? prefix.withUnsafeBytes { bytes in try transcoder.decode(bytes) { text.append(contentsOf: $0) } }

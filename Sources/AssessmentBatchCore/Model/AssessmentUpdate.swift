@@ -1,8 +1,3 @@
-/// The two states a PATCH may set explicitly.
-public enum TargetState: String, Sendable, CaseIterable {
-    case reviewedBySupervisor, discussedWithAssessee
-}
-
 /// One criterion change: `score` and `reason` are nil when left unchanged. Assessments keep
 /// theirs in a `CriterionList`, more compactly.
 public struct CriterionUpdate: Sendable, Equatable {
@@ -51,13 +46,20 @@ public struct CriterionKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "category \(categoryId) criterion \(criterionId)" }
 }
 
-/// Assessment-level values; nil means "not set by the file".
+/// Assessment-level values, one per entry of `FieldDescriptor.table`; nil means "not set by
+/// the file" (or, for a live assessment, not there).
+///
+/// The values are stored properties, in place: a row sets them per cell and every update keeps
+/// them, and a collection would be an allocation per update and a uniqueness check per value.
+/// The switches below map the table's indices to them; `FieldTableTests` checks, entry by
+/// entry, that each index reaches the property named like the entry.
 public struct AssessmentFields: Sendable, Equatable {
     public var aiSummary: String?
     public var supervisorAssessment: String?
     public var assessmentDate: Timestamp?
     public var discussionDate: Timestamp?
-    public var state: TargetState?
+    /// In a file: one of `AssessmentState.settable`; live: any state.
+    public var state: AssessmentState?
     /// Guard: the scorecard revision the file was made for (not sent).
     public var scorecardId: Int?
     /// Guard: the `modifiedAt` the file was made against (not sent).
@@ -65,9 +67,65 @@ public struct AssessmentFields: Sendable, Equatable {
 
     public init() {}
 
+    /// The value of the field `column` holds (its own column; a `…Before` column names its
+    /// field's slot too). Any other column has none and ignores a value.
+    public subscript(column: Column) -> FieldValue? {
+        get { column.fieldIndex.flatMap { self[field: $0] } }
+        set { if let index = column.fieldIndex { self[field: index] = newValue } }
+    }
+
+    /// The value of the field at `index` in `FieldDescriptor.table` (a value of another kind
+    /// than the field's is not stored). Switches on the index, like `Column.fieldIndex`.
+    subscript(field index: Int) -> FieldValue? {
+        get {
+            switch index {
+            case 0: state.map { .state($0) }
+            case 1: aiSummary.map { .text($0) }
+            case 2: supervisorAssessment.map { .text($0) }
+            case 3: assessmentDate.map { .date($0) }
+            case 4: discussionDate.map { .date($0) }
+            case 5: scorecardId.map { .integer($0) }
+            case 6: expectedModifiedAt.map { .date($0) }
+            default: nil
+            }
+        }
+        set {
+            switch index {
+            case 0: state = newValue?.state
+            case 1: aiSummary = newValue?.text
+            case 2: supervisorAssessment = newValue?.text
+            case 3: assessmentDate = newValue?.date
+            case 4: discussionDate = newValue?.date
+            case 5: scorecardId = newValue?.integer
+            case 6: expectedModifiedAt = newValue?.date
+            default: break
+            }
+        }
+    }
+
+    /// Whether the field at `index` is unset here or holds `other`'s value, compared without
+    /// wrapping either (grouping asks this for every value of every row).
+    func agrees(with other: AssessmentFields, field index: Int) -> Bool {
+        switch index {
+        case 0: state == nil || state == other.state
+        case 1: aiSummary == nil || aiSummary == other.aiSummary
+        case 2: supervisorAssessment == nil || supervisorAssessment == other.supervisorAssessment
+        case 3: assessmentDate == nil || assessmentDate == other.assessmentDate
+        case 4: discussionDate == nil || discussionDate == other.discussionDate
+        case 5: scorecardId == nil || scorecardId == other.scorecardId
+        case 6: expectedModifiedAt == nil || expectedModifiedAt == other.expectedModifiedAt
+        default: true
+        }
+    }
+
+    /// Unsets every value.
+    mutating func clear() {
+        self = AssessmentFields()
+    }
+
     /// Whether any value that would be written is set (guards do not count).
     public var setsAnyValue: Bool {
-        aiSummary != nil || supervisorAssessment != nil || assessmentDate != nil || discussionDate != nil || state != nil
+        FieldDescriptor.table.indices.contains { FieldDescriptor.table[$0].isWritten && self[field: $0] != nil }
     }
 }
 

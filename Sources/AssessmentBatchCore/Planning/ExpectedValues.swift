@@ -14,6 +14,16 @@ public enum SeenValue<Value: Sendable & Equatable>: Sendable, Equatable {
     }
 }
 
+extension SeenValue where Value == FieldValue {
+    /// Whether the live text is the one that was seen: an empty text and no text are alike.
+    func matches(text live: String?) -> Bool {
+        switch self {
+        case .empty: live?.isEmpty ?? true
+        case .value(let seen): seen.text == (live ?? "")
+        }
+    }
+}
+
 extension SeenValue where Value == String {
     /// Whether the live text is the one that was seen: an empty text and no text are alike.
     func matches(text live: String?) -> Bool {
@@ -41,30 +51,41 @@ public struct CriterionExpectation: Sendable, Equatable {
 /// only while its live value still equals what the file's maker saw (the three-way rule).
 /// Values the file left unedited never get here: the loader drops them.
 public struct ExpectedValues: Sendable, Equatable {
-    public var aiSummary: SeenValue<String>?
-    public var supervisorAssessment: SeenValue<String>?
-    public var assessmentDate: SeenValue<Timestamp>?
-    public var discussionDate: SeenValue<Timestamp>?
-    /// Any assessment state, by name.
-    public var state: SeenValue<String>?
+    /// By field index (`FieldDescriptor.table`); empty while no assessment-level value is expected.
+    private var fields: [SeenValue<FieldValue>?] = []
     public var criteria: [CriterionExpectation] = []
 
     public init() {}
 
-    var isEmpty: Bool {
-        aiSummary == nil && supervisorAssessment == nil && assessmentDate == nil && discussionDate == nil && state == nil && criteria.isEmpty
+    /// What was seen of the field `column` holds; nil when that field is not edited.
+    public subscript(column: Column) -> SeenValue<FieldValue>? {
+        get { column.fieldIndex.flatMap { self[field: $0] } }
+        set { if let index = column.fieldIndex { self[field: index] = newValue } }
     }
 
-    /// The expectation for `column` taken from `other` (assessment-level columns).
-    mutating func take(_ column: Column, from other: ExpectedValues) {
-        switch column {
-        case .aiSummary: aiSummary = other.aiSummary
-        case .supervisorAssessment: supervisorAssessment = other.supervisorAssessment
-        case .assessmentDate: assessmentDate = other.assessmentDate
-        case .discussionDate: discussionDate = other.discussionDate
-        case .state: state = other.state
-        default: break
+    /// What was seen of the field at `index` in `FieldDescriptor.table`.
+    subscript(field index: Int) -> SeenValue<FieldValue>? {
+        get { fields.isEmpty ? nil : fields[index] }
+        set {
+            if fields.isEmpty {
+                guard newValue != nil else { return }
+                fields = Array(repeating: nil, count: FieldDescriptor.table.count)
+            }
+            fields[index] = newValue
         }
+    }
+
+    public static func == (lhs: ExpectedValues, rhs: ExpectedValues) -> Bool {
+        lhs.criteria == rhs.criteria && FieldDescriptor.table.indices.allSatisfy { lhs[field: $0] == rhs[field: $0] }
+    }
+
+    var isEmpty: Bool {
+        criteria.isEmpty && !fields.contains { $0 != nil }
+    }
+
+    /// The expectation for the field `column` holds, taken from `other`.
+    mutating func take(_ column: Column, from other: ExpectedValues) {
+        self[column] = other[column]
     }
 
     /// Each edited value someone else changed since the file was made, as a readable line;
@@ -80,14 +101,11 @@ public struct ExpectedValues: Sendable, Equatable {
             let was: Value? = if case .value(let value) = seen { value } else { nil }
             found.append("\(name()) changed on the server since the file was made: the file saw \(show(was)), the server now has \(show(live)), the file sets \(show(edit))")
         }
-        check("aiSummary", aiSummary, edit: update.fields.aiSummary, live: live.aiSummary, matches: { $0.matches(text: $1) }, show: text)
-        check("supervisorAssessment", supervisorAssessment, edit: update.fields.supervisorAssessment, live: live.supervisorAssessment,
-              matches: { $0.matches(text: $1) }, show: text)
-        check("assessmentDate", assessmentDate, edit: update.fields.assessmentDate, live: live.assessmentDate,
-              matches: { $0.matches($1) }, show: { $0?.description ?? "(empty)" })
-        check("discussionDate", discussionDate, edit: update.fields.discussionDate, live: live.discussionDate,
-              matches: { $0.matches($1) }, show: { $0?.description ?? "(empty)" })
-        check("state", state, edit: update.fields.state?.rawValue, live: live.state, matches: { $0.matches($1) }, show: { $0 ?? "(none)" })
+        for (index, field) in FieldDescriptor.table.enumerated() where field.before != nil {
+            check(field.name, self[field: index], edit: update.fields[field: index], live: live.fields[field: index],
+                  matches: { field.kind == .text ? $0.matches(text: $1?.text) : $0.matches($1) },
+                  show: { value in field.kind == .text ? text(value?.text) : value?.plain ?? (field.kind == .state ? "(none)" : "(empty)") })
+        }
         if !criteria.isEmpty {
             let edits = Dictionary(update.criteria.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             for expectation in criteria {

@@ -96,15 +96,11 @@ public enum PreflightVerdict: Sendable {
 /// Compares one update with the live assessment and its scorecard: the single decision
 /// shared by `plan` and `apply`, so a plan never disagrees with the apply that follows.
 enum PreflightDecision {
-    /// States in workflow order, for spotting a change backwards.
-    static let stateOrder = ["unprocessed", "aiInProgress", "aiReady", "reviewOngoing", "reviewedBySupervisor", "discussedWithAssessee"]
-    static let uneditableStates: Set<String> = ["unprocessed", "aiInProgress", "error", "deleted"]
-
     static func decide(_ update: AssessmentUpdate, live: LiveAssessment, scorecard: Scorecard?, options: PreflightOptions) -> PreflightVerdict {
         let id = update.assessmentId
         // An exported sheet's unedited assessment: nothing to send, so nothing to refuse either.
         if !update.setsAnything { return .unchanged }
-        if let state = live.state, uneditableStates.contains(state) {
+        if let state = live.state, !state.isEditable {
             return .failed(.rejected, "assessment \(id) is in state \(state), which cannot be edited", httpStatus: nil)
         }
         if live.canEdit == false {
@@ -119,9 +115,8 @@ enum PreflightDecision {
         if let conflicts = update.expected?.conflicts(update, live: live, scorecard: scorecard), !conflicts.isEmpty {
             return .failed(.conflict, "assessment \(id) not written: " + conflicts.joined(separator: "; "), httpStatus: nil)
         }
-        if let target = update.fields.state, let current = live.state, !options.allowStateRegression,
-           let from = stateOrder.firstIndex(of: current), let to = stateOrder.firstIndex(of: target.rawValue), to < from {
-            return .failed(.conflict, "state would move backwards from \(current) to \(target.rawValue) (pass --allow-state-regression to allow it)", httpStatus: nil)
+        if let target = update.fields.state, let current = live.state, !options.allowStateRegression, current.isRegression(to: target) {
+            return .failed(.conflict, "state would move backwards from \(current) to \(target) (pass --allow-state-regression to allow it)", httpStatus: nil)
         }
         if let scorecard {
             let problems = update.criteria.compactMap { scorecard.problem(with: $0) }
@@ -146,11 +141,9 @@ enum PreflightDecision {
             guard let new, new != old else { return }
             changes.append(PlannedChange(field: field, old: show(old), new: show(new)))
         }
-        add("aiSummary", update.fields.aiSummary, live.aiSummary, show: text)
-        add("supervisorAssessment", update.fields.supervisorAssessment, live.supervisorAssessment, show: text)
-        add("assessmentDate", update.fields.assessmentDate, live.assessmentDate) { $0?.description ?? "(empty)" }
-        add("discussionDate", update.fields.discussionDate, live.discussionDate) { $0?.description ?? "(empty)" }
-        add("state", update.fields.state?.rawValue, live.state) { $0 ?? "(none)" }
+        for (index, field) in FieldDescriptor.table.enumerated() where field.isWritten {
+            add(field.name, update.fields[field: index], live.fields[field: index]) { $0?.shown ?? field.kind.absent }
+        }
         for criterion in update.criteria {
             let current = live.criteria[criterion.key]
             let name = scorecard?.describe(criterion.key) ?? criterion.key.description
@@ -177,22 +170,24 @@ enum PreflightDecision {
                 unrestorable.append(UnrestorableValue(assessmentId: id, field: key, value: "(empty)"))
             }
         }
-        restore("aiSummary", update.fields.aiSummary != nil && update.fields.aiSummary != live.aiSummary, live.aiSummary)
-        restore("supervisorAssessment", update.fields.supervisorAssessment != nil && update.fields.supervisorAssessment != live.supervisorAssessment,
-                live.supervisorAssessment)
-        restore("assessmentDate", update.fields.assessmentDate != nil && update.fields.assessmentDate != live.assessmentDate,
-                live.assessmentDate?.description)
-        restore("discussionDate", update.fields.discussionDate != nil && update.fields.discussionDate != live.discussionDate,
-                live.discussionDate?.description)
-        if let target = update.fields.state, let current = live.state, current != target.rawValue {
-            if TargetState(rawValue: current) != nil && (stateOrder.firstIndex(of: current) ?? 0) >= (stateOrder.firstIndex(of: target.rawValue) ?? 0) {
-                object.append("state", .string(current))
+        for (index, field) in FieldDescriptor.table.enumerated() where field.restoredByUndo {
+            guard let new = update.fields[field: index] else { continue }
+            let old = live.fields[field: index]
+            guard field.kind == .state else {
+                restore(field.name, new != old, old?.plain)
+                continue
+            }
+            guard let target = new.state, let current = old?.state, current != target else { continue }
+            // Undo can only ask for a settable state, and only for one later in the workflow
+            // (the file's change was backwards): a PATCH does not move a state back unasked.
+            if current.isSettable && current.isRegression(to: target) {
+                object.append(field.name, .string(current.name))
                 setsSomething = true
             } else {
-                unrestorable.append(UnrestorableValue(assessmentId: id, field: "state", value: current))
+                unrestorable.append(UnrestorableValue(assessmentId: id, field: field.name, value: current.name))
             }
         }
-        if update.fields.state == nil && live.state == "aiReady" {
+        if update.fields.state == nil && live.state == .aiReady {
             // Any edit moves aiReady to reviewOngoing, and PATCH cannot set aiReady again.
             unrestorable.append(UnrestorableValue(assessmentId: id, field: "state", value: "aiReady"))
         }

@@ -17,13 +17,21 @@ public enum MetricsFile {
                                        "500", "502", "503", "504", "transport"]
 
     /// The file's text. `report` is nil when the run stopped before it read its input
-    /// (invalid input, a usage error): then every count is 0.
+    /// (invalid input, a usage error): then every count is 0. With a `profile`, every series
+    /// carries `profile="NAME"`, so one textfile collector can hold the runs of several instances.
     public static func render(report: RunReport?, exitCode: Int32, startedAt: Date, finishedAt: Date,
-                              previousLastSuccess: Double?) -> String {
+                              previousLastSuccess: Double?, profile: String? = nil) -> String {
         var text = ""
+        let profileLabel = profile.map { "profile=\"\(escapeLabel($0))\"" }
         func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-            for sample in samples { text += "\(name)\(sample.labels) \(sample.value)\n" }
+            for sample in samples {
+                var labels = sample.labels
+                if let profileLabel {
+                    labels = labels.isEmpty ? "{\(profileLabel)}" : "{\(profileLabel)," + labels.dropFirst()
+                }
+                text += "\(name)\(labels) \(sample.value)\n"
+            }
         }
         func seconds(_ date: Date) -> String { String(format: "%.3f", date.timeIntervalSince1970) }
         let counts = report?.counts
@@ -60,7 +68,8 @@ public enum MetricsFile {
     public static func lastSuccess(inText text: String) -> Double? {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            guard parts.count >= 2, parts[0] == "assessment_batch_last_success_timestamp_seconds",
+            guard parts.count >= 2, parts[0] == "assessment_batch_last_success_timestamp_seconds"
+                    || parts[0].hasPrefix("assessment_batch_last_success_timestamp_seconds{"),
                   let value = Double(parts[1]), value > 0, value.isFinite else { continue }
             return value
         }
@@ -70,9 +79,11 @@ public enum MetricsFile {
     /// Writes the file atomically (a temporary name node_exporter ignores, then a rename), mode
     /// 0644: it holds no personal data and the collector may run as another user. A run that
     /// did not exit 0 carries the last-success time over from the file it replaces.
-    public static func write(to path: String, report: RunReport?, exitCode: Int32, startedAt: Date, finishedAt: Date) throws {
+    public static func write(to path: String, report: RunReport?, exitCode: Int32, startedAt: Date, finishedAt: Date,
+                             profile: String? = nil) throws {
         let previous = (try? readWholeFile(path: path, limit: 1 << 20)).flatMap { lastSuccess(inText: String(decoding: $0, as: UTF8.self)) }
-        let text = render(report: report, exitCode: exitCode, startedAt: startedAt, finishedAt: finishedAt, previousLastSuccess: previous)
+        let text = render(report: report, exitCode: exitCode, startedAt: startedAt, finishedAt: finishedAt, previousLastSuccess: previous,
+                          profile: profile)
         let file = try OutputFile(path: path, mode: 0o644)
         try file.write(text)
         try file.commit()
