@@ -11,7 +11,9 @@ extension AssessmentBatchCommand {
             discussion: """
                 The token comes from ENNEO_TOKEN or --token-file, never from the command line. \
                 Invalid input sends nothing (exit 2) unless --skip-invalid is given. \
-                'apply --resume DIR' finishes an interrupted run from DIR/journal.jsonl.
+                'apply --resume DIR' finishes an interrupted run from DIR/journal.jsonl. \
+                'apply --plan DIR' writes exactly what 'plan' put in DIR/plan.json (and shows on DIR/report.html), \
+                without reading the input files; values that changed on the server since the plan are conflicts.
                 """
         )
 
@@ -32,10 +34,16 @@ extension AssessmentBatchCommand {
         @Option(help: ArgumentHelp("Finish the interrupted run in DIR: same inputs (refused if they changed) and options; the token is given again.", valueName: "DIR"))
         var resume: String?
 
+        @Option(help: ArgumentHelp("Apply the plan that 'plan' wrote in DIR, exactly as reviewed, without reading input files; an altered plan.json is refused.", valueName: "DIR"))
+        var plan: String?
+
         func validate() throws {
-            if resume == nil { try input.requireFiles() }
+            if resume == nil && plan == nil { try input.requireFiles() }
             if resume != nil && !input.files.isEmpty {
                 throw ValidationError("--resume takes the inputs from the run directory: give no files.")
+            }
+            if plan != nil {
+                try Self.validatePlanOptions(self)
             }
         }
 
@@ -44,7 +52,7 @@ extension AssessmentBatchCommand {
             let startedAt = Date()
             do {
                 if let resume { return try Self.resumeRun(resume, current: self) }
-                try execute(resumed: [:], arguments: Array(CommandLine.arguments.drop { $0 != "apply" }.dropFirst()))
+                try execute(resumed: [:], arguments: Array(CommandLine.arguments.drop { $0 != "apply" }.dropFirst()), savedPlan: loadPlan())
             } catch let error where !(error is ExitCode) {
                 // Operations: a run refused before its job started (no token, a changed input on
                 // --resume) still leaves a metrics file, exit code 2.
@@ -69,8 +77,9 @@ extension AssessmentBatchCommand {
         }
 
         /// Runs this command's job and exits with its status.
-        func execute(resumed: [Int: AssessmentOutcome], arguments: [String]) throws {
+        func execute(resumed: [Int: AssessmentOutcome], arguments: [String], savedPlan: SavedPlan? = nil) throws {
             let configuration = try server.configuration()
+            if let savedPlan { try Self.checkServer(of: savedPlan, against: configuration.baseURL) }
             // The profile's timezone and encoding stand in for flags not given.
             let input = self.input.filled(from: (try? server.settings())?.active?.profile)
             var recorded = JSONObject()
@@ -80,10 +89,14 @@ extension AssessmentBatchCommand {
             recorded.append("preflight", .bool(!noPreflight))
             recorded.append("skipInvalid", .bool(skipInvalid))
             recorded.append("resumed", .bool(!resumed.isEmpty))
+            if let savedPlan {
+                recorded.append("plan", .string(savedPlan.directory))
+                recorded.append("planSHA256", .string(savedPlan.digest))
+            }
             let options = ApplyJobOptions(
                 paths: input.files, load: try input.loadOptions(), skipInvalid: skipInvalid, outDirectory: server.out,
                 configuration: configuration, preflight: !noPreflight, preflightOptions: preflight.options,
-                strict: preflight.strict, recordedOptions: recorded, arguments: arguments, resumed: resumed)
+                strict: preflight.strict, recordedOptions: recorded, arguments: arguments, resumed: resumed, savedPlan: savedPlan)
 
             let logger = server.logger()
             let startedAt = Date()
@@ -109,6 +122,12 @@ extension AssessmentBatchCommand {
                 throw CommandFailure("cannot resume from \(directory): \(error)")
             }
             var original = try Apply.parse(journal.header.arguments)
+            if let plan = original.plan {
+                // apply --plan: the plan again, checked against the plan.json the run started with.
+                original.plan = plan.hasPrefix("/") ? plan : journal.header.workingDirectory + "/" + plan
+                try Self.resumePlan(original, journal: journal, current: current, directory: directory)
+                return
+            }
             original.input.files = journal.header.inputs.map { input in
                 input.path.hasPrefix("/") ? input.path : journal.header.workingDirectory + "/" + input.path
             }

@@ -8,7 +8,7 @@ extension AssessmentBatchCommand {
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what apply would change: validate, GET every assessment and scorecard, print a diff. Sends no write.",
-            discussion: "Prints the per-assessment diff on stdout and writes plan.json in the run directory. Exit 0 when everything would be written or is unchanged, 1 when preflight would refuse some assessments."
+            discussion: "Prints the per-assessment diff on stdout and writes plan.json and report.html (the review page for sign-off) in the run directory; 'apply --plan DIR' then writes exactly that plan. Exit 0 when everything would be written or is unchanged, 1 when preflight would refuse some assessments."
         )
 
         @OptionGroup var input: InputOptions
@@ -73,6 +73,11 @@ extension AssessmentBatchCommand {
             if let reason = result.report?.abortReason { printError("  stopped:  \(reason)") }
             for file in result.report?.filesNotWritten ?? [] { printError("  not written: \(file)") }
             if result.exitStatus == .invalidInput { printError("  stopped:  --strict: preflight would refuse some assessments") }
+            if let directory = result.runDirectory, let digest = result.planDigest {
+                // Last, so it is the line to copy: the exact command that writes what was reviewed.
+                printError("  sealed:   plan.json SHA-256 \(digest)")
+                printError("  apply:    \(SavedPlan.applyCommand(for: directory))")
+            }
             if result.exitStatus != .success { throw ExitCode(result.exitStatus.rawValue) }
         }
 

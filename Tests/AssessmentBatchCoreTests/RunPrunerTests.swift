@@ -81,6 +81,17 @@ struct RunPrunerTests {
         #expect(later.first { $0.path.hasSuffix("/locked") }?.decision == .delete)
     }
 
+    @Test func anOldPlanDirectoryIsDeletedWithItsRowsFile() throws {
+        let root = temporaryDirectory() + "/runs"
+        let created = Timestamp(now.addingTimeInterval(-40 * day)).description
+        try file("\(root)/plan/plan.json", "{\n  \"tool\": \"assessment-batch\",\n  \"command\": \"plan\",\n  \"createdAt\": \"\(created)\"\n}\n")
+        try file("\(root)/plan/\(PlanSourceRows.fileName)", "{\"input\":0,\"line\":2,\"fields\":[\"901\"]}\n")
+        try file("\(root)/plan/report.html", "<!DOCTYPE html>")
+        let done = try RunPruner.prune(root, olderThanDays: 30, now: now, dryRun: false)
+        #expect(done.map(\.decision) == [.delete])
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/plan"))
+    }
+
     @Test func aLockIsExclusiveAcrossOpenFilesAndFreedWithItsHolder() throws {
         let directory = temporaryDirectory()
         var first: RunDirectoryLock? = try RunDirectoryLock(directory: directory)

@@ -41,15 +41,18 @@ public final class ApplyEngine: Sendable {
     /// whether to write it. Sends no write. Updates the run never reached have no verdict.
     ///
     /// - Parameter keep: called from worker threads as each decision is made; returns what to
-    ///   keep of it (a plan shows the changes, an apply needs the undo image).
+    ///   keep of it (a plan shows the changes, an apply needs the undo image); it also gets
+    ///   what preflight read, when it read the assessment.
     func preflight(_ updates: [AssessmentUpdate], options: PreflightOptions,
-                   keep: @escaping @Sendable (Int, AssessmentUpdate, PreflightVerdict) -> PreflightVerdict = { $2 }) -> [PreflightVerdict?] {
+                   keep: @escaping @Sendable (Int, AssessmentUpdate, PreflightVerdict, PreflightSeen?) -> PreflightVerdict = { _, _, verdict, _ in verdict }) -> [PreflightVerdict?] {
         let verdicts = Mutex([PreflightVerdict?](repeating: nil, count: updates.count))
         let scorecards = ScorecardCache()
         let client = client
         client.run(count: updates.count) { index, runner in
-            guard let verdict = Self.inspect(updates[index], runner: runner, client: client, scorecards: scorecards, options: options) else { return }
-            let kept = keep(index, updates[index], verdict)
+            var seen: PreflightSeen?
+            guard let verdict = Self.inspect(updates[index], runner: runner, client: client, scorecards: scorecards, options: options,
+                                             seen: &seen) else { return }
+            let kept = keep(index, updates[index], verdict, seen)
             verdicts.withLock { $0[index] = kept }
         }
         return verdicts.withLock { $0 }
@@ -105,7 +108,7 @@ public final class ApplyEngine: Sendable {
 
     /// nil when the run stopped before a decision.
     private static func inspect(_ update: AssessmentUpdate, runner: RequestRunner, client: EnneoClient,
-                                scorecards: ScorecardCache, options: PreflightOptions) -> PreflightVerdict? {
+                                scorecards: ScorecardCache, options: PreflightOptions, seen: inout PreflightSeen?) -> PreflightVerdict? {
         // Nothing to send (an exported sheet's unedited assessment): no GET needed.
         if !update.setsAnything { return .unchanged }
         var attempts = 0
@@ -137,6 +140,7 @@ public final class ApplyEngine: Sendable {
             case .stopped: return nil
             }
         }
+        seen = PreflightSeen(live: live, scorecard: scorecard)
         return PreflightDecision.decide(update, live: live, scorecard: scorecard, options: options)
     }
 

@@ -32,6 +32,7 @@ public enum RunPruner {
     static let runFiles: Set<String> = [
         "journal.jsonl", "report.json", "report.html", "undo.jsonl", "plan.json", UnrestorableLog.fileName,
         RunDirectoryLock.fileName, ".undo-spool", ".not-restorable-spool",
+        PlanSourceRows.fileName, ".review-spool", ".page-spool",
     ]
 
     /// Decides for every entry of `root` and, unless `dryRun`, deletes the old unlocked runs.

@@ -54,6 +54,8 @@ public struct ExpectedValues: Sendable, Equatable {
     /// By field index (`FieldDescriptor.table`); empty while no assessment-level value is expected.
     private var fields: [SeenValue<FieldValue>?] = []
     public var criteria: [CriterionExpectation] = []
+    /// Who saw these values, for conflict messages: `file` (its `…Before` columns) or `plan`.
+    public var madeBy = "file"
 
     public init() {}
 
@@ -99,7 +101,7 @@ public struct ExpectedValues: Sendable, Equatable {
             guard let seen, let edit else { return }
             if matches(seen, live) || matches(.value(edit), live) { return }
             let was: Value? = if case .value(let value) = seen { value } else { nil }
-            found.append("\(name()) changed on the server since the file was made: the file saw \(show(was)), the server now has \(show(live)), the file sets \(show(edit))")
+            found.append("\(name()) changed on the server since the \(madeBy) was made: the \(madeBy) saw \(show(was)), the server now has \(show(live)), the \(madeBy) sets \(show(edit))")
         }
         for (index, field) in FieldDescriptor.table.enumerated() where field.before != nil {
             check(field.name, self[field: index], edit: update.fields[field: index], live: live.fields[field: index],

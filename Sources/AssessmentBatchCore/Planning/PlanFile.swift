@@ -18,8 +18,8 @@ public final class RenderedPlan: Sendable {
     }
 
     /// Renders and stores the entry of the assessment with index `index`.
-    func store(_ update: AssessmentUpdate, _ verdict: PreflightVerdict, at index: Int) throws(FileError) {
-        try elements.store(PlanFile.rendered(PlanFile.element(update, verdict)), at: index)
+    func store(_ update: AssessmentUpdate, _ verdict: PreflightVerdict, write: PlannedWrite?, at index: Int) throws(FileError) {
+        try elements.store(PlanFile.rendered(PlanFile.element(update, verdict, write: write)), at: index)
         try diffs.store(Array(PlanFile.diffText(update, verdict, inputs: inputs).utf8), at: index)
     }
 
@@ -35,29 +35,49 @@ public final class RenderedPlan: Sendable {
 
 /// `plan.json` and the human-readable diff of a `plan` run.
 public enum PlanFile {
-    /// Writes `plan.json` into `directory`, its entries streamed from `rendered`; returns its path.
+    /// Writes `plan-rows.jsonl` (the input rows `apply --plan` may need for its failures file)
+    /// and `plan.json` into `directory`, its entries streamed from `rendered`, sealed with its
+    /// SHA-256 (see ``PlanDigest``); returns its path and digest.
     static func write(plan: [PlannedAssessment], rendered: RenderedPlan, invalid: [InvalidAssessment], report: RunReport,
-                      to directory: String) throws -> String {
+                      preflightOptions: PreflightOptions, to directory: String) throws -> (path: String, digest: String) {
         var root = JSONObject()
         root.append("tool", .string("assessment-batch"))
         root.append("version", .string(toolVersion))
         root.append("command", .string("plan"))
         root.append("createdAt", .string(RunReport.format(report.finishedAt)))
         if let baseURL = report.baseURL { root.append("baseURL", .string(baseURL)) }
-        root.append("inputs", report.inputsJSON)
+        root.append("inputs", SavedPlan.inputsJSON(report.inputs))
+        var preflight = JSONObject()
+        preflight.append("force", .bool(preflightOptions.force))
+        preflight.append("allowStateRegression", .bool(preflightOptions.allowStateRegression))
+        root.append("preflightOptions", .object(preflight))
         let summary = summarize(plan, invalid: invalid.count)
         var summaryObject = JSONObject()
         for (key, value) in summary { summaryObject.append(key, .number(String(value))) }
         root.append("summary", .object(summaryObject))
+        // Rows of every assessment but the unchanged ones: any of them may end in a failures file.
+        var locations = Set<SourceLocation>()
+        for entry in plan {
+            if case .unchanged? = entry.verdict { continue }
+            locations.formUnion(entry.update.sources)
+        }
+        for entry in invalid { locations.formUnion(entry.sources) }
+        let rows = try PlanSourceRows.write(inputs: report.inputs, locations: locations, directory: directory)
+        var rowsObject = JSONObject()
+        rowsObject.append("file", .string(PlanSourceRows.fileName))
+        rowsObject.append("sha256", .string(rows.sha256))
+        rowsObject.append("rows", .number(String(rows.rows)))
+        root.append("sourceRows", .object(rowsObject))
         root.append("invalid", .array(invalid.map { entry in
             var object = JSONObject()
             object.append("assessmentId", entry.assessmentId.map { .number(String($0)) } ?? .null)
             object.append("sourceLines", .array(entry.sources.map { .number(String($0.line)) }))
+            object.append("sources", .array(entry.sources.map { .array([.number(String($0.input)), .number(String($0.line))]) }))
             object.append("error", .string(entry.message))
             return .object(object)
         }))
         let path = "\(directory)/plan.json"
-        let file = try OutputFile(path: path)
+        let file = try SealedOutputFile(path: path)
         var json = JSONStreamWriter(pretty: true, capacity: 1 << 16)
         json.beginObject()
         for member in root.members {
@@ -71,8 +91,7 @@ public enum PlanFile {
             if json.bytes.count >= 1 << 16 { try file.write(json.takeBytes()) }
         }
         json.endArray()
-        try file.commit(closing: &json)
-        return path
+        return (path, try file.commit(closing: &json))
     }
 
     /// An entry's pretty text as it stands in `plan.json`'s `assessments` array (two levels
@@ -91,10 +110,12 @@ public enum PlanFile {
     }
 
     /// One assessment's entry in `plan.json`.
-    static func element(_ update: AssessmentUpdate, _ verdict: PreflightVerdict?) -> JSONValue {
+    static func element(_ update: AssessmentUpdate, _ verdict: PreflightVerdict?, write: PlannedWrite? = nil) -> JSONValue {
         var object = JSONObject()
         object.append("assessmentId", .number(String(update.assessmentId)))
         object.append("sourceLines", .array(update.sources.map { .number(String($0.line)) }))
+        // [input, line]: which input each row is in, for `apply --plan` (sourceLines predates it).
+        object.append("sources", .array(update.sources.map { .array([.number(String($0.input)), .number(String($0.line))]) }))
         switch verdict {
         case .write(let changes, _, let unrestorable)?:
             object.append("action", .string("write"))
@@ -106,6 +127,7 @@ public enum PlanFile {
                 return .object(item)
             }))
             object.append("notRestorable", .array(unrestorable.map { .string($0.field) }))
+            write?.appendMembers(to: &object)
         case .unchanged?:
             object.append("action", .string("unchanged"))
         case .failed(let kind, let message, _)?:

@@ -107,7 +107,7 @@ enum PreflightDecision {
             return .failed(.rejected, "assessment \(id) cannot be edited with this token (canEdit is false)", httpStatus: nil)
         }
         if let expected = update.fields.scorecardId, let actual = live.scorecardId, expected != actual {
-            return .failed(.conflict, "the file was made for scorecard \(expected), but assessment \(id) uses scorecard \(actual)", httpStatus: nil)
+            return .failed(.conflict, "the \(update.expected?.madeBy ?? "file") was made for scorecard \(expected), but assessment \(id) uses scorecard \(actual)", httpStatus: nil)
         }
         if let expected = update.fields.expectedModifiedAt, expected != live.modifiedAt {
             return .failed(.conflict, "assessment \(id) was modified at \(live.modifiedAt?.description ?? "an unknown time"), not at expectedModifiedAt \(expected)", httpStatus: nil)

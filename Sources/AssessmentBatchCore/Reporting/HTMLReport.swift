@@ -17,23 +17,24 @@ public enum HTMLReport {
 
     /// Writes `report.html` into `directory` atomically (mode 0600) and returns its path.
     @discardableResult
-    public static func write(_ report: RunReport, to directory: String) throws -> String {
+    public static func write(_ report: RunReport, to directory: String, written: String = "") throws -> String {
         let path = "\(directory)/\(fileName)"
         let file = try OutputFile(path: path)
-        try file.write(render(report, directory: directory))
+        try file.write(render(report, directory: directory, written: written))
         try file.commit()
         return path
     }
 
-    /// The page's text; `directory` is where the files it links to are.
-    public static func render(_ report: RunReport, directory: String) -> String {
+    /// The page's text; `directory` is where the files it links to are; `written` is the
+    /// section with the table of each written assessment (see ``ChangeTable``), if any.
+    public static func render(_ report: RunReport, directory: String, written: String = "") -> String {
         var page = Page()
         let counts = report.counts
         let title = "assessment-batch \(report.command): \(URL(fileURLWithPath: directory).lastPathComponent)"
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         page.text(title)
-        page.raw("</title>\n<style>\(style)</style>\n</head>\n<body>\n<h1>")
+        page.raw("</title>\n<style>\(style)\(written.isEmpty ? "" : ChangeTable.style)</style>\n</head>\n<body>\n<h1>")
         page.text(title)
         page.raw("</h1>\n")
         summary(report, into: &page)
@@ -43,6 +44,7 @@ public enum HTMLReport {
         latencySection(report.statistics, into: &page)
         failuresSection(report, into: &page)
         undoSection(report, directory: directory, into: &page)
+        page.raw(written)
         page.raw("<footer>Written by assessment-batch ")
         page.text(toolVersion)
         page.raw(". The complete figures are in <a href=\"report.json\">report.json</a>.</footer>\n</body>\n</html>\n")
@@ -78,6 +80,10 @@ public enum HTMLReport {
         fact("finished", RunReport.format(report.finishedAt), into: &page)
         fact("duration", String(format: "%.1f s", report.finishedAt.timeIntervalSince(report.startedAt)), into: &page)
         if let baseURL = report.baseURL { fact("server", baseURL, into: &page) }
+        if case .string(let plan)? = report.options["plan"] {
+            // apply --plan: the reviewed plan this run wrote, and its seal.
+            fact("plan", "\(plan)/plan.json (SHA-256 \(report.options["planSHA256"]?.stringValue ?? "?"))", into: &page)
+        }
         for input in report.inputs {
             fact("input", "\(input.path) (\(input.rows) rows, SHA-256 \(input.sha256.prefix(16))…)", into: &page)
         }

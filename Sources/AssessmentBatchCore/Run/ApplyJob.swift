@@ -21,11 +21,13 @@ public struct ApplyJobOptions: Sendable {
     public var arguments: [String]
     /// Outcomes of an interrupted run in the same directory, from its journal.
     public var resumed: [Int: AssessmentOutcome]
+    /// `apply --plan`: the plan to apply instead of reading `paths`.
+    public var savedPlan: SavedPlan?
 
     public init(paths: [String], load: LoadOptions = LoadOptions(), skipInvalid: Bool = false, outDirectory: String? = nil,
                 configuration: ServerConfiguration, preflight: Bool = true, preflightOptions: PreflightOptions = PreflightOptions(),
                 strict: Bool = false, recordedOptions: JSONObject = JSONObject(), arguments: [String] = [],
-                resumed: [Int: AssessmentOutcome] = [:]) {
+                resumed: [Int: AssessmentOutcome] = [:], savedPlan: SavedPlan? = nil) {
         self.paths = paths
         self.load = load
         self.skipInvalid = skipInvalid
@@ -37,6 +39,7 @@ public struct ApplyJobOptions: Sendable {
         self.recordedOptions = recordedOptions
         self.arguments = arguments
         self.resumed = resumed
+        self.savedPlan = savedPlan
     }
 }
 
@@ -54,6 +57,8 @@ public struct ApplyJobResult: Sendable {
     public var plan: [PlannedAssessment] = []
     /// `plan` only: `plan.json`'s entries and the diff, held on disk.
     public var renderedPlan: RenderedPlan?
+    /// `plan` only: the SHA-256 `plan.json` is sealed with.
+    public var planDigest: String?
 }
 
 /// One assessment in a plan.

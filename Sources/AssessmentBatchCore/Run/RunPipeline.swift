@@ -31,10 +31,21 @@ struct RunPipeline {
     }
 
     func run(_ mode: Mode) -> ApplyJobResult {
-        var batch = BatchLoader.load(options.paths, options: options.load)
+        // apply --plan: the plan's writes, not the input files (which may have changed since).
+        var batch = options.savedPlan?.batch ?? BatchLoader.load(options.paths, options: options.load)
         if batch.hasFileErrors || (!batch.isValid && !options.skipInvalid) {
             return ApplyJobResult(exitStatus: .invalidInput, diagnostics: batch.diagnostics)
         }
+        // The plan's directory stays locked while its apply runs: a second apply of the same
+        // plan, or prune, leaves it alone.
+        let planLock: RunDirectoryLock?
+        do {
+            planLock = try options.savedPlan.map { plan throws(RunDirectoryLockError) in try RunDirectoryLock(directory: plan.directory) }
+        } catch {
+            logger.error("cannot apply the plan: \(error) (is an apply of this plan running?); nothing sent")
+            return ApplyJobResult(exitStatus: .invalidInput, diagnostics: [])
+        }
+        defer { withExtendedLifetime(planLock) {} }
         let directory: String
         let sink: any VerdictSink
         let lock: RunDirectoryLock
@@ -55,6 +66,8 @@ struct RunPipeline {
         // second --resume leave it alone.
         defer { withExtendedLifetime(lock) {} }
         var work = resume(&batch, sink: sink)
+        // apply --plan: what the plan decided not to write is not sent; it counts as decided.
+        for outcome in options.savedPlan?.decided ?? [] { finish(outcome, into: &work, sink: sink) }
         let engine = ApplyEngine(configuration: options.configuration, logger: logger, control: control)
         if !work.pending.isEmpty && engine.checkAPIRoot() {
             if options.preflight { preflight(&work, engine: engine, sink: sink) }
@@ -74,16 +87,20 @@ struct RunPipeline {
         let lock = try RunDirectoryLock(directory: directory)
         switch mode {
         case .plan:
-            return (directory, lock, try PlanSink(directory: directory, count: batch.updates.count, inputs: batch.inputs.map(\.path)))
+            return (directory, lock, try PlanSink(directory: directory, count: batch.updates.count, inputs: batch.inputs.map(\.path),
+                                                  preflightOptions: options.preflightOptions))
         case .apply:
             let journal = try Journal(directory: directory)
             if options.resumed.isEmpty {
+                // apply --plan's one input is plan.json: --resume checks that it is unchanged.
+                let inputs = try options.savedPlan.map { [(path: $0.path, sha256: try sha256(ofFile: $0.path))] }
+                    ?? batch.inputs.map { (path: $0.path, sha256: $0.sha256) }
                 try journal.writeHeader(Journal.Header(
-                    arguments: options.arguments, workingDirectory: FileManager.default.currentDirectoryPath,
-                    inputs: batch.inputs.map { (path: $0.path, sha256: $0.sha256) }))
+                    arguments: options.arguments, workingDirectory: FileManager.default.currentDirectoryPath, inputs: inputs))
             }
             return (directory, lock, try ApplySink(directory: directory, journal: journal,
-                                                   preflightCount: options.preflight ? batch.updates.count : nil))
+                                                   preflightCount: options.preflight ? batch.updates.count : nil,
+                                                   storedRowsPath: options.savedPlan?.rowsPath, inputs: batch.inputs.map(\.path)))
         }
     }
 
@@ -114,10 +131,10 @@ struct RunPipeline {
         observer.phaseStarted("preflight", work.pending.count)
         let control = control
         let observer = observer
-        var verdicts = engine.preflight(work.pending, options: options.preflightOptions) { index, update, verdict in
+        var verdicts = engine.preflight(work.pending, options: options.preflightOptions) { index, update, verdict, seen in
             if case .failed = verdict { observer.itemFinished(true) } else { observer.itemFinished(false) }
             do {
-                return try sink.receive(verdict, of: update, at: index)
+                return try sink.receive(verdict, of: update, at: index, seen: seen)
             } catch {
                 control.abort(.localFailure("\(error)"), abortTransfers: false)
                 return verdict
@@ -229,7 +246,8 @@ struct RunPipeline {
             report.noteFileNotWritten(error)
         }
         do {
-            try HTMLReport.write(report, to: directory)
+            // report.html: the review page of a plan, the run page of an apply.
+            try sink.writePage(report, directory: directory)
         } catch {
             report.noteFileNotWritten(error)
             if recordWritten {
