@@ -1,5 +1,7 @@
 import ArgumentParser
 import AssessmentBatchCore
+// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
+import CoreFoundation
 import Foundation
 import Logging
 

@@ -31,7 +31,7 @@ struct InputOptions: ParsableArguments {
     func loadOptions(scorecards: ScorecardCatalog? = nil) throws -> LoadOptions {
         var options = LoadOptions(scorecards: scorecards)
         if let format {
-            guard let parsed = InputFormat(rawValue: format.lowercased()) else {
+            guard let parsed = InputFormat(rawValue: format.lowercased()), parsed != .xlsx else {  // .xlsx input: the reader (issue 20)
                 throw ValidationError("--format must be csv, tsv or jsonl, not '\(format)'.")
             }
             options.format = parsed

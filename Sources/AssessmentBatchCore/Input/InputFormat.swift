@@ -1,6 +1,6 @@
 /// The kinds of input file the tool reads.
 public enum InputFormat: String, Sendable, CaseIterable {
-    case csv, tsv, jsonl
+    case csv, tsv, jsonl, xlsx
 
     /// The format named by a file's extension (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`), if
     /// any. `.txt` is TSV: Excel's "Unicode Text" (UTF-16, tab-separated) is saved that way.
@@ -11,6 +11,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
         case "csv": self = .csv
         case "tsv", "tab", "txt": self = .tsv
         case "jsonl", "ndjson": self = .jsonl
+        case "xlsx": self = .xlsx
         default: return nil
         }
     }

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
+import CoreFoundation
 import Foundation
 import StrictJSON
 

@@ -73,6 +73,9 @@ public enum PlanSourceRows {
                     try splitter.consume(chunk, onLine: line)
                 }
                 try splitter.finish(onLine: line)
+            case .xlsx:
+                // Replaced by the workbook reader (issue 20): its rows are stored as `.fields`.
+                throw PlanFormatError("\(input.path): storing the rows of a workbook needs the workbook reader")
             }
             try file.write(json.takeBytes())
             let now = digest.finalizeHex()

@@ -1,3 +1,5 @@
+// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
+import CoreFoundation
 import Foundation
 
 /// Where the API token comes from, for reading it and for saying so (never the token itself).

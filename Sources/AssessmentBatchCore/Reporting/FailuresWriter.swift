@@ -27,6 +27,7 @@ public enum FailuresWriter {
             switch input.format {
             case .csv, .tsv: rows = try writeCSV(input, failures: byLine, to: file)
             case .jsonl: rows = try writeJSONL(input, failures: byLine, to: file)
+            case .xlsx: rows = try FailuresWorkbook.write(input, failures: byLine, to: file)
             }
             try file.commit()
             written.append(FailuresFile(path: path, rows: rows, input: input.path))

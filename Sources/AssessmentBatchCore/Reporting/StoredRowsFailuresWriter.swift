@@ -55,6 +55,14 @@ enum StoredRowsFailuresWriter {
                     try file.write(encoded(bytes))
                     count += 1
                 }
+            case .xlsx:
+                let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.line, $0.value) })
+                count = try FailuresWorkbook.write(header: input.header, rows: { emit in
+                    for (location, _) in lines {
+                        guard case .fields(let fields)? = rows[location] else { continue }
+                        try emit(location.line, fields)
+                    }
+                }, failures: byLine, to: file.temporaryPath)
             }
             try file.commit()
             written.append(FailuresFile(path: path, rows: count, input: input.path))

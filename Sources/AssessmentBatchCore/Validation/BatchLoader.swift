@@ -77,6 +77,7 @@ public enum BatchLoader {
         switch format {
         case .csv, .tsv: CSVRowSource(delimiter: options.delimiter, encoding: options.encoding, limits: options.limits)
         case .jsonl: JSONLRowSource(encoding: options.encoding, limits: options.limits)
+        case .xlsx: PendingWorkbookRowSource()  // replaced by the workbook reader (issue 20)
         }
     }
 
