@@ -9,14 +9,16 @@ extension AssessmentBatchCommand {
             abstract: "Write the sheet a reviewer edits: one row per criterion of each selected assessment, with the live values and their …Before copies. Sends no write.",
             discussion: """
                 Selects assessments by --state, --user and --scorecard (the list endpoint's filters), or by --id/--ids. \
-                The format follows the output's extension: .csv, .tsv or .jsonl. Applying the file unedited changes \
+                The format follows the output's extension: .xlsx, .csv, .tsv or .jsonl. An .xlsx sheet guards itself: \
+                only the values a reviewer may change are unlocked, and score and state accept only what apply would. \
+                Applying the file unedited changes \
                 nothing; after edits, apply writes exactly the edited values, and an edit someone else made in the \
                 meantime is reported as a conflict instead of being overwritten. \
                 Exit 0 all exported, 1 some assessments could not be read, 2 usage, 3 aborted.
                 """
         )
 
-        @Option(help: ArgumentHelp("The sheet to write: .csv, .tsv or .jsonl (mode 0600, written atomically).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("The sheet to write: .xlsx, .csv, .tsv or .jsonl (mode 0600, written atomically).", valueName: "FILE"))
         var output: String
 
         @Option(help: ArgumentHelp("Only assessments in these states (comma list: \(ExportSelection.listableStates.joined(separator: ", "))).", valueName: "STATES"))
@@ -31,7 +33,7 @@ extension AssessmentBatchCommand {
         @Option(name: .customLong("id"), help: ArgumentHelp("Export this assessment (repeatable).", valueName: "ID"))
         var ids: [Int] = []
 
-        @Option(name: .customLong("ids"), help: ArgumentHelp("Export the assessments listed in FILE: one id per line, or a CSV/TSV/JSONL/.xlsx file with an assessmentId column (a failures file, say).", valueName: "FILE"))
+        @Option(name: .customLong("ids"), help: ArgumentHelp("Export the assessments listed in FILE: one id per line, or a CSV/TSV/JSONL file with an assessmentId column (a failures file, say).", valueName: "FILE"))
         var idsFile: String?
 
         @Option(help: "CSV delimiter: ',' (default), ';' (German Excel) or 'tab'.")
@@ -49,8 +51,11 @@ extension AssessmentBatchCommand {
         func validate() throws {
             _ = try format()
             _ = try delimiterByte()
-            guard ExportEncoding(name: encoding) != nil else {
+            guard let textEncoding = ExportEncoding(name: encoding) else {
                 throw ValidationError("--encoding must be utf-8 or windows-1252, not '\(encoding)'.")
+            }
+            if try format() == .xlsx && textEncoding != .utf8 {
+                throw ValidationError("--encoding applies to CSV and TSV; \(output) is an Excel workbook, which holds every character.")
             }
             if (!ids.isEmpty || idsFile != nil) && (state != nil || user != nil || scorecard != nil) {
                 throw ValidationError("--id/--ids name the assessments: do not combine them with --state, --user or --scorecard.")
@@ -65,8 +70,8 @@ extension AssessmentBatchCommand {
         }
 
         private func format() throws -> InputFormat {
-            guard let format = InputFormat(path: output), format != .xlsx else {
-                throw ValidationError("--output must end in .csv, .tsv or .jsonl, not '\(output)'.")
+            guard let format = InputFormat(path: output) else {
+                throw ValidationError("--output must end in .xlsx, .csv, .tsv or .jsonl, not '\(output)'.")
             }
             return format
         }
@@ -82,6 +87,7 @@ extension AssessmentBatchCommand {
             default: throw ValidationError("--delimiter must be ',', ';' or 'tab', not '\(delimiter)'.")
             }
             if format == .jsonl { throw ValidationError("--delimiter applies to CSV; \(output) is JSONL.") }
+            if format == .xlsx { throw ValidationError("--delimiter applies to CSV; \(output) is an Excel workbook.") }
             if format == .tsv && byte != UInt8(ascii: "\t") { throw ValidationError("a .tsv file is tab-separated: use .csv for --delimiter '\(delimiter)'.") }
             return byte
         }

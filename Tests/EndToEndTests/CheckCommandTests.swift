@@ -31,9 +31,10 @@ import Testing
                 + "server \(alpha.baseURL) (profile); token from token-file ~/alpha.token of profile 'alpha', mode 0600")
             #expect(line(result.stdout, "connect") == "connect: ok: connected to 127.0.0.1:\(alpha.port)")
             #expect(line(result.stdout, "can edit")?.hasPrefix("can edit: ok: the token can edit assessment ") == true)
-            // The same clock on both sides: within the 60 s allowed, by a few seconds at most on a loaded machine.
-            #expect((1...5).contains { line(result.stdout, "clock")?.hasPrefix("clock: ok: within \($0) s of the server's Date (") == true },
-                    "\(result.stdout)")
+            // The same clock on both sides: ok, within the 60 s allowed. How close is not asserted: a
+            // loaded machine stretches the probe's round trip by seconds.
+            let clock = line(result.stdout, "clock") ?? ""
+            #expect(clock.hasPrefix("clock: ok: within ") && clock.contains(" s of the server's Date ("), "\(result.stdout)")
             #expect(result.stderr.isEmpty)
             #expect(beta.apiRequestCount == 0)
             #expect(alpha.requestCount(method: "PATCH", path: "/api/mind/quality/assessment/{id}") == 0, "check never writes")

@@ -101,8 +101,8 @@ struct HTMLReportPageTests {
     }
 
     @Test func chromiumRendersThePage() async throws {
-        guard let browser = ["chromium", "chromium-browser", "google-chrome"].first(where: commandExists) else {
-            return skipNote("HTMLReportPageTests.chromiumRendersThePage needs chromium")
+        guard let browser = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"].first(where: commandExists) else {
+            return skipNote("HTMLReportPageTests.chromiumRendersThePage needs chromium-headless-shell (scripts/test installs it)")
         }
         try await withSimulator(faults: FaultSettings(errorRate: 0.2, seed: 5)) { simulator in
             let dir = scratchDirectory()
@@ -117,7 +117,8 @@ struct HTMLReportPageTests {
                               environment: ["ENNEO_TOKEN": simulator.token], directory: dir)
             let screenshot = "\(dir)/report.png"
             let shot = await runBlocking {
-                runCommand(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--screenshot=\(screenshot)", "--window-size=1200,2000",
+                runCommand(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(dir)/chromium",
+                                     "--screenshot=\(screenshot)", "--window-size=1200,2000",
                                      "file://\(dir)/run/report.html"])
             }
             #expect(shot.status == 0, "\(shot.stderr)")

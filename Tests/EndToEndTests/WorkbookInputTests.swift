@@ -216,6 +216,13 @@ struct WorkbookInputTests {
         }
     }
 
+    /// The first sheet of a workbook as openpyxl reads it: one JSON array per row.
+    private func sheetRows(_ path: String) -> [String] {
+        let script = "import json, openpyxl, sys\nws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\nfor row in ws.iter_rows(values_only=True):\n    print(json.dumps(row, ensure_ascii=False))"
+        let result = runCommand("python3", ["-c", script, path])
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
     @Test func skippedRowsOfAWorkbookGoToAFailuresFile() async throws {
         guard pythonHas("openpyxl") else { return skipNote("python3 openpyxl is not installed") }
         try await withSimulator(assessments: 40) { simulator in
@@ -233,9 +240,10 @@ struct WorkbookInputTests {
             let result = await runJob([path], simulator: simulator, out: "\(dir)/run", skipInvalid: true)
             #expect(result.exitStatus == .failures, "\(result.diagnostics)")
             #expect(simulator.patchBodies(for: targets[0].0.id) == [#"{"criteria":[{"categoryId":\#(c0),"criterionId":\#(k0.id),"score":\#(score0)}]}"#])
-            let failures = try #require(read("\(dir)/run/cells.failures.csv"))
-            #expect(failures == "\u{FEFF}assessmentId,categoryId,criterionId,score,reason,error,errorKind,sourceLine\r\n"
-                + "\(targets[1].0.id),\(c1),\(k1.id),4.5,+49 170 1234567,\"score must be a whole number ≥ 0, got 4.5 (cell D3)\",invalid,3\r\n")
+            #expect(sheetRows("\(dir)/run/cells.failures.xlsx") == [
+                #"["assessmentId", "categoryId", "criterionId", "score", "reason", "error", "errorKind", "sourceLine"]"#,
+                #"[\#(targets[1].0.id), \#(c1), \#(k1.id), 4.5, "+49 170 1234567", "score must be a whole number ≥ 0, got 4.5 (cell D3)", "invalid", 3]"#,
+            ])
         }
     }
 
@@ -260,10 +268,9 @@ struct WorkbookInputTests {
             }
             let applied = try await runPlanApply("\(dir)/plan", simulator: simulator, out: "\(dir)/run")
             #expect(applied.exitStatus == .failures)
-            let failures = try #require(read("\(dir)/run/cells.failures.csv"))
-            let lines = failures.components(separatedBy: "\r\n")
-            #expect(lines.first == "\u{FEFF}assessmentId,categoryId,criterionId,score,reason,error,errorKind,sourceLine")
-            #expect(lines.count == 3 && lines[1].hasPrefix("\(target.0.id),\(c0),\(k0.id),\(score0),+49 170 1234567,") && lines[1].hasSuffix(",conflict,2"), "\(lines)")
+            let rows = sheetRows("\(dir)/run/cells.failures.xlsx")
+            #expect(rows.first == #"["assessmentId", "categoryId", "criterionId", "score", "reason", "error", "errorKind", "sourceLine"]"#)
+            #expect(rows.count == 2 && rows[1].hasPrefix("[\(target.0.id), \(c0), \(k0.id), \(score0), \"+49 170 1234567\", ") && rows[1].hasSuffix(#", "conflict", 2]"#), "\(rows)")
         }
     }
 }

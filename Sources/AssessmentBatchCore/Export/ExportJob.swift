@@ -145,8 +145,12 @@ public enum ExportJob {
             return result
         }
         do {
+            let writing = ContinuousClock.now
             result.exported = try write(options, spool: spool, slots: slots)
             result.path = options.output
+            let elapsed = ContinuousClock.now - writing
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            logger.debug("export: wrote \(result.rows) rows to \(options.output) in \(String(format: "%.3f", seconds)) s")
         } catch let error as UnencodableCharacter {
             result.exitStatus = .invalidInput
             result.problem = "the sheet holds \"\(error.scalar)\" (U+\(String(error.scalar.value, radix: 16, uppercase: true))), which \(options.encoding.rawValue) cannot hold: export with --encoding utf-8"
@@ -168,6 +172,7 @@ public enum ExportJob {
     /// Writes the header and every stored assessment's rows, in selection order (an assessment
     /// a shifting list showed twice, once), atomically; returns how many assessments it wrote.
     private static func write(_ options: ExportJobOptions, spool: IndexedSpool, slots: AssessmentSlots) throws -> Int {
+        if options.format == .xlsx { return try ExportWorkbook.write(options, spool: spool, slots: slots) }
         let file = try OutputFile(path: options.output)
         let encode: ([UInt8]) throws -> [UInt8] = { bytes in
             guard options.format != .jsonl else { return bytes }

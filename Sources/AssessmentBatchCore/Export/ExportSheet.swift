@@ -167,6 +167,7 @@ enum ExportSheet {
     /// Rows as CSV/TSV records (CRLF, texts under the formula rule) or JSONL lines (every key on
     /// every line, null where empty: a `…Before` key must be there to count).
     static func render(_ rows: [[Cell]], format: InputFormat, delimiter: UInt8, into out: inout [UInt8]) {
+        if format == .xlsx { return ExportWorkbook.encode(rows, into: &out) }
         for row in rows {
             switch format {
             case .csv, .tsv:
@@ -196,7 +197,7 @@ enum ExportSheet {
                 JSONWriter.write(.object(object), into: &out)
                 out.append(UInt8(ascii: "\n"))
             case .xlsx:
-                break  // `export` takes no .xlsx output in this build (the command refuses it)
+                break  // encoded above
             }
         }
     }

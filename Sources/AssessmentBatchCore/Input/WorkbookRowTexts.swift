@@ -2,13 +2,11 @@ import XLSX
 
 /// A workbook input's data rows as texts by header position, the way its failures files show
 /// them: date cells as their local date-time, booleans as `TRUE`/`FALSE`, error cells as their
-/// code, a formula without a value empty. A sheet with `…Before` columns (an exported one) has its
-/// texts under the formula rule, as `export` writes CSV, so the CSV opens safely and reads back as
-/// the same texts; other sheets' values are given as they are, like a CSV input's.
+/// code, a formula without a value empty; every text exactly as the cell holds it (the failures
+/// workbook writes text cells, which no spreadsheet runs as formulas).
 enum WorkbookRowTexts {
     /// Calls `body` with the sheet row number and texts of every data row of `input`.
     static func forEachRow(of input: InputDescription, _ body: (Int, [String]) -> Void) throws(WorkbookReadError) {
-        let hasBefore = input.header.contains { Column(header: $0)?.isBefore == true }
         var sawHeader = false
         _ = try WorkbookReader.read(path: input.path, sheet: input.sheet) { row in
             guard sawHeader else {
@@ -23,7 +21,7 @@ enum WorkbookRowTexts {
                 case .formulaWithoutValue: ""
                 case .text, .number, .error, .isoDate: cell.string
                 }
-                values[cell.column - 1] = hasBefore ? FormulaGuard.escaped(text) : text
+                values[cell.column - 1] = text
             }
             body(row.number, values)
         }

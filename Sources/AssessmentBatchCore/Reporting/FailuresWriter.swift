@@ -21,13 +21,13 @@ public enum FailuresWriter {
             let lines = failures.filter { $0.key.input == index }
             guard !lines.isEmpty else { continue }
             let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.line, $0.value) })
-            let path = "\(directory)/\(input.stem).failures.\(input.format == .xlsx ? "csv" : input.fileExtension)"
+            let path = "\(directory)/\(input.stem).failures.\(input.fileExtension)"
             let file = try OutputFile(path: path)
             let rows: Int
             switch input.format {
             case .csv, .tsv: rows = try writeCSV(input, failures: byLine, to: file)
             case .jsonl: rows = try writeJSONL(input, failures: byLine, to: file)
-            case .xlsx: rows = try writeWorkbookRowsAsCSV(input, failures: byLine, to: file)
+            case .xlsx: rows = try FailuresWorkbook.write(input, failures: byLine, to: file)
             }
             try file.commit()
             written.append(FailuresFile(path: path, rows: rows, input: input.path))

@@ -8,7 +8,8 @@ import Darwin
 /// `commit()`, so readers never see it half-written. Mode 0600.
 final class OutputFile {
     let path: String
-    private let temporaryPath: String
+    /// Where the file is written until `commit` moves it into place.
+    let temporaryPath: String
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let mode: mode_t

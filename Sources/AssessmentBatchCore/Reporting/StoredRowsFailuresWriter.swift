@@ -11,7 +11,7 @@ enum StoredRowsFailuresWriter {
         for (index, input) in inputs.enumerated() {
             let lines = failures.filter { $0.key.input == index }.sorted { $0.key < $1.key }
             guard !lines.isEmpty else { continue }
-            let path = "\(directory)/\(input.stem).failures.\(input.format == .xlsx ? "csv" : input.fileExtension)"
+            let path = "\(directory)/\(input.stem).failures.\(input.fileExtension)"
             let file = try OutputFile(path: path)
             let encoding = input.encoding
             func encoded(_ bytes: [UInt8]) -> [UInt8] {
@@ -19,22 +19,18 @@ enum StoredRowsFailuresWriter {
             }
             var count = 0
             switch input.format {
-            case .csv, .tsv, .xlsx:
-                // A workbook's failures are a UTF-8 CSV (see `FailuresWriter.writeWorkbookRowsAsCSV`).
-                let isWorkbook = input.format == .xlsx
-                let delimiter = isWorkbook ? UInt8(ascii: ",") : input.delimiter
-                let lineEnding = isWorkbook ? "\r\n" : input.lineEnding
+            case .csv, .tsv:
                 let kept = input.header.indices.filter { !writtenNames.contains(input.header[$0].trimmingWhitespace().lowercased()) }
                 var line: [UInt8] = []
-                FailuresWriter.appendCSVRecord(kept.map { input.header[$0] } + Column.written.map(\.rawValue), delimiter: delimiter,
-                                               lineEnding: lineEnding, into: &line)
-                try file.write((input.hasByteOrderMark || isWorkbook ? encoding.byteOrderMark : []) + encoded(line))
+                FailuresWriter.appendCSVRecord(kept.map { input.header[$0] } + Column.written.map(\.rawValue), delimiter: input.delimiter,
+                                               lineEnding: input.lineEnding, into: &line)
+                try file.write((input.hasByteOrderMark ? encoding.byteOrderMark : []) + encoded(line))
                 for (location, failure) in lines {
                     guard case .fields(let fields)? = rows[location] else { continue }
                     var record = kept.map { $0 < fields.count ? fields[$0] : "" }
                     record += [encoding.transliterated(failure.message), failure.kind.rawValue, String(location.line)]
                     var bytes: [UInt8] = []
-                    FailuresWriter.appendCSVRecord(record, delimiter: delimiter, lineEnding: lineEnding, into: &bytes)
+                    FailuresWriter.appendCSVRecord(record, delimiter: input.delimiter, lineEnding: input.lineEnding, into: &bytes)
                     try file.write(encoded(bytes))
                     count += 1
                 }
@@ -59,6 +55,14 @@ enum StoredRowsFailuresWriter {
                     try file.write(encoded(bytes))
                     count += 1
                 }
+            case .xlsx:
+                let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.key.line, $0.value) })
+                count = try FailuresWorkbook.write(header: input.header, rows: { emit in
+                    for (location, _) in lines {
+                        guard case .fields(let fields)? = rows[location] else { continue }
+                        try emit(location.line, fields)
+                    }
+                }, failures: byLine, to: file.temporaryPath)
             }
             try file.commit()
             written.append(FailuresFile(path: path, rows: count, input: input.path))
