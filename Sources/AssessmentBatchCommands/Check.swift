@@ -1,7 +1,5 @@
 import ArgumentParser
 import AssessmentBatchCore
-// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
-import CoreFoundation
 import Foundation
 import Logging
 
@@ -57,8 +55,7 @@ extension AssessmentBatchCommand {
             parts.append("server \(settings.baseURL) (\(settings.baseURLSource))")
             switch settings.token {
             case .file(let path, _, _, _):
-                var info = stat()
-                let mode = stat(path, &info) == 0 ? String(format: ", mode %04o", info.st_mode & 0o777) : ""
+                let mode = FileStatus.following(path).map { String(format: ", mode %04o", $0.permissions) } ?? ""
                 parts.append("token from \(settings.token.label)\(mode)")
             default:
                 parts.append("token from \(settings.token.label)")

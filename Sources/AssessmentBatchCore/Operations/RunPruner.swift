@@ -3,8 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
-import CoreFoundation
 import Foundation
 import StrictJSON
 
@@ -46,10 +44,9 @@ public enum RunPruner {
     }
 
     private static func decide(_ path: String, olderThanDays days: Double, now: Date, dryRun: Bool) -> Entry {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return Entry(path: path, decision: .keep("cannot be read")) }
-        guard info.st_mode & S_IFMT == S_IFDIR else {
-            return Entry(path: path, decision: .keep(info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a directory"))
+        guard let status = FileStatus.of(path) else { return Entry(path: path, decision: .keep("cannot be read")) }
+        guard status.kind == .directory else {
+            return Entry(path: path, decision: .keep(status.kind == .symbolicLink ? "a symbolic link" : "not a directory"))
         }
         let files: [String]
         do {
@@ -58,8 +55,7 @@ public enum RunPruner {
             return Entry(path: path, decision: .keep("cannot be read"))
         }
         for file in files {
-            var fileInfo = stat()
-            guard lstat("\(path)/\(file)", &fileInfo) == 0, fileInfo.st_mode & S_IFMT == S_IFREG else {
+            guard FileStatus.of("\(path)/\(file)")?.kind == .regular else {
                 return Entry(path: path, decision: .keep("holds \(file), which is not a file a run writes"))
             }
             guard runFiles.contains(file) || file.contains(".failures.") || file.hasSuffix(".partial") else {
@@ -107,9 +103,7 @@ public enum RunPruner {
            let firstLine = head.split(separator: UInt8(ascii: "\n"), maxSplits: 1).first,
            let object = firstLine.withUnsafeBytes({ try? JSONParser.parse($0) })?.objectValue,
            Journal.Header(decoding: object) != nil {
-            var info = stat()
-            guard stat("\(path)/\(Journal.fileName)", &info) == 0 else { return nil }
-            return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))
+            return FileStatus.following("\(path)/\(Journal.fileName)")?.modificationDate
         }
         return nil
     }

@@ -1,5 +1,3 @@
-// `struct stat` is owned by CoreFoundation's headers once ZIPFoundation (through XLSX) loads it.
-import CoreFoundation
 import Foundation
 
 /// Where the API token comes from, for reading it and for saying so (never the token itself).
@@ -70,9 +68,7 @@ public enum TokenSource: Sendable, Equatable {
 
     /// Refuses a token file its group or others can read, as ssh refuses such a key.
     static func requirePrivate(path: String, label: String) throws(ConfigError) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return }  // unreadable: the read says so
-        let mode = info.st_mode & 0o777
+        guard let mode = FileStatus.following(path)?.permissions else { return }  // unreadable: the read says so
         guard mode & 0o044 != 0 else { return }
         let who = mode & 0o040 != 0 && mode & 0o004 != 0 ? "its group and others" : mode & 0o040 != 0 ? "its group" : "others"
         throw ConfigError("\(label) can be read by \(who) (mode \(String(format: "%04o", mode))): a token file must be private to its owner; "
