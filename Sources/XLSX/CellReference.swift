@@ -80,6 +80,11 @@ public struct CellReference: Hashable, Sendable, Comparable, CustomStringConvert
     /// `D17`.
     public var description: String { Self.columnName(column) + String(row) }
 
+    /// `A1:Y900` for the block from `first` to `last`; one cell's address when they are the same.
+    public static func range(_ first: CellReference, _ last: CellReference) -> String {
+        first == last ? first.description : "\(first):\(last)"
+    }
+
     public static func < (lhs: CellReference, rhs: CellReference) -> Bool {
         (lhs.row, lhs.column) < (rhs.row, rhs.column)
     }

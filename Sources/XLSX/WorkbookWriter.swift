@@ -57,7 +57,7 @@ public final class WorkbookWriter {
             sheets.append(("about", [.bytes(finished.prefix + finished.inline + finished.suffix)]))
         }
         let lastColumn = max(sheet.columns.count - 1, 0)
-        let filter = WriteCellReference.range(firstColumn: 0, firstRow: 1, lastColumn: lastColumn, lastRow: max(sheet.lastRow, 1))
+        let filter = CellReference.range(CellReference(column: 1, row: 1), CellReference(column: lastColumn + 1, row: max(sheet.lastRow, 1)))
         var entries: [(name: String, content: WriteZip.Content)] = [
             ("[Content_Types].xml", .bytes(WriteParts.contentTypes(sheets: sheets.count))),
             ("_rels/.rels", .bytes(WriteParts.packageRelationships)),

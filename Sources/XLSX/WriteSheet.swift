@@ -41,7 +41,7 @@ final class WriteSheet {
         self.columns = columns
         self.protected = protected
         self.header = header
-        letters = columns.indices.map(WriteCellReference.letters)
+        letters = columns.indices.map { Array(CellReference.columnName($0 + 1).utf8) }
         styles = columns.map { column in
             [WriteStyles.index(column.kind, .locked), WriteStyles.index(column.kind, .unlocked), WriteStyles.index(column.kind, .shaded)]
         }
@@ -149,7 +149,7 @@ final class WriteSheet {
 
     /// The `A1:Y900` block the sheet covers.
     private var usedRange: String {
-        WriteCellReference.range(firstColumn: 0, firstRow: 1, lastColumn: max(columns.count - 1, 0), lastRow: max(lastRow, 1))
+        CellReference.range(CellReference(column: 1, row: 1), CellReference(column: max(columns.count, 1), row: max(lastRow, 1)))
     }
 
     /// The finished part: what comes before the rows, the rows (in the scratch file, or in

@@ -17,4 +17,12 @@ import Testing
         #expect(CellReference.columnName(16_384) == "XFD")
         #expect(CellReference(column: 2, row: 1) < CellReference(column: 1, row: 2))
     }
+
+    @Test func rangesOfCells() {
+        #expect(CellReference.range(CellReference(column: 1, row: 1), CellReference(column: 25, row: 900)) == "A1:Y900")
+        #expect(CellReference.range(CellReference(column: 1, row: 1), CellReference(column: 1, row: 1)) == "A1")
+        #expect(CellReference.columnName(26) == "Z")
+        #expect(CellReference.columnName(27) == "AA")
+        #expect(CellReference.columnName(702) == "ZZ")
+    }
 }
