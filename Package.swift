@@ -49,7 +49,7 @@ let package = Package(
         // through pkg-config) does the zip container.
         .target(
             name: "XLSX",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["SharedSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         // One blocking HTTP request at a time over a libcurl easy handle.

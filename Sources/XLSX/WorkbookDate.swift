@@ -1,3 +1,5 @@
+import SharedSupport
+
 /// Excel's serial dates: a number of days (the fraction is the time of day) since the workbook's
 /// epoch, with no time zone. In the 1900 system day 1 is 1900-01-01 and day 60 is the
 /// 1900-02-29 that never was (kept for Lotus 1-2-3); the 1904 system counts from 1904-01-01.
@@ -18,26 +20,13 @@ public enum WorkbookDate {
             if days < 60 { days += 1 }  // before the phantom day, serials run one ahead
             days += -25_569  // 1899-12-30
         }
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
         guard year >= 1900, year <= 9999 else { return nil }
         let seconds = Int(milliseconds / 1000)
         let fraction = Int(milliseconds % 1000)
         var result = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
         if fraction != 0 { result += "." + pad(fraction, 3) }
         return result
-    }
-
-    /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-    private static func civil(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
