@@ -36,8 +36,8 @@ extension AssessmentBatchCommand {
             printError("assessment-batch: \(file.profiles.count) profile\(file.profiles.count == 1 ? "" : "s") in \(file.path)")
             let rows = file.profiles.map { profile in
                 (mark: profile.name == file.defaultProfile ? "*" : " ", name: profile.name,
-                 server: profile.baseURL ?? "(ENNEO_BASE_URL, else \(ServerSettings.defaultBaseURL))",
-                 token: profile.tokenFile.map { "token-file \($0)" } ?? "ENNEO_TOKEN")
+                 server: profile.connection.baseURL ?? "(ENNEO_BASE_URL, else \(ServerSettings.defaultBaseURL))",
+                 token: profile.connection.tokenFile.map { "token-file \($0)" } ?? "ENNEO_TOKEN")
             }
             if Console.shared.formatter.format == .json {
                 for row in rows {

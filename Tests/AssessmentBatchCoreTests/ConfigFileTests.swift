@@ -32,10 +32,10 @@ import Testing
         #expect(file.profiles.map(\.name) == ["staging", "prod"])
         let prod = try #require(file.profile(named: "prod"))
         #expect(prod.line == 6)
-        #expect(prod.concurrency == 4 && prod.maxRps == 12.5 && prod.timezone == "Europe/Berlin" && prod.encoding == "windows-1252")
-        #expect(prod.allowInsecureHttp == false)
+        #expect(prod.connection.concurrency == 4 && prod.connection.maxRps == 12.5 && prod.timezone == "Europe/Berlin" && prod.encoding == "windows-1252")
+        #expect(prod.connection.allowInsecureHttp == false)
         #expect(prod.lines[.concurrency] == 9)
-        #expect(file.profile(named: "staging")?.tokenFile == "~/.config/assessment-batch/staging.token")
+        #expect(file.profile(named: "staging")?.connection.tokenFile == "~/.config/assessment-batch/staging.token")
     }
 
     @Test func anEmptyFileHasNoProfiles() throws {

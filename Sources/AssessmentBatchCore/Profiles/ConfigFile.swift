@@ -158,36 +158,36 @@ public struct ConfigFile: Sendable, Equatable {
             else {
                 throw ConfigError("\(place) '\(text)' is not a URL like https://demo.enneo.ai/api/mind.", file: path, line: line)
             }
-            profile.baseURL = text
-        case .tokenFile: profile.tokenFile = text
-        case .caBundle: profile.caBundle = text
+            profile.connection.baseURL = text
+        case .tokenFile: profile.connection.tokenFile = text
+        case .caBundle: profile.connection.caBundle = text
         case .concurrency:
             guard let value = Int(text), (1...256).contains(value) else {
                 throw ConfigError("\(place) must be between 1 and 256, not '\(text)'.", file: path, line: line)
             }
-            profile.concurrency = value
+            profile.connection.concurrency = value
         case .maxAttempts:
             guard let value = Int(text), value >= 1 else {
                 throw ConfigError("\(place) must be at least 1, not '\(text)'.", file: path, line: line)
             }
-            profile.maxAttempts = value
+            profile.connection.maxAttempts = value
         case .lowSpeedTime:
             guard let value = Int(text), value > 0 else {
                 throw ConfigError("\(place) must be a positive number of seconds, not '\(text)'.", file: path, line: line)
             }
-            profile.lowSpeedTime = value
+            profile.connection.lowSpeedTime = value
         case .maxRps:
             guard let value = Double(text), value.isFinite, value > 0 else {
                 throw ConfigError("\(place) must be a positive number of requests per second, not '\(text)'.", file: path, line: line)
             }
-            profile.maxRps = value
-        case .giveUpAfter: profile.giveUpAfter = try positive()
-        case .connectTimeout: profile.connectTimeout = try positive()
-        case .timeout: profile.timeout = try positive()
+            profile.connection.maxRps = value
+        case .giveUpAfter: profile.connection.giveUpAfter = try positive()
+        case .connectTimeout: profile.connection.connectTimeout = try positive()
+        case .timeout: profile.connection.timeout = try positive()
         case .allowInsecureHttp:
             switch text.lowercased() {
-            case "true": profile.allowInsecureHttp = true
-            case "false": profile.allowInsecureHttp = false
+            case "true": profile.connection.allowInsecureHttp = true
+            case "false": profile.connection.allowInsecureHttp = false
             default: throw ConfigError("\(place) must be true or false, not '\(text)'.", file: path, line: line)
             }
         case .timezone:

@@ -5,17 +5,8 @@ public struct Profile: Sendable, Equatable {
     public var name: String
     /// The line of the profile's name in the file.
     public var line: Int
-    public var baseURL: String?
-    public var tokenFile: String?
-    public var concurrency: Int?
-    public var maxRps: Double?
-    public var maxAttempts: Int?
-    public var giveUpAfter: Double?
-    public var connectTimeout: Double?
-    public var timeout: Double?
-    public var lowSpeedTime: Int?
-    public var caBundle: String?
-    public var allowInsecureHttp: Bool?
+    /// Its server, token file and connection options, in the shape the command line gives them.
+    public var connection = ConnectionFlags()
     public var timezone: String?
     public var encoding: String?
     /// The line of each key given, so a later problem with a value can point at it.

@@ -37,7 +37,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let flag = flags.baseURL {
             baseURL = flag
             baseURLSource = "--base-url"
-        } else if let active, let fromProfile = active.profile.baseURL {
+        } else if let active, let fromProfile = active.profile.connection.baseURL {
             if let fromEnvironment, normalized(fromEnvironment) != normalized(fromProfile) {
                 throw ConfigError("ENNEO_BASE_URL (\(fromEnvironment)) and profile '\(active.name)' (base-url \(fromProfile), \(active.place(.baseURL))) "
                     + "name different servers: unset ENNEO_BASE_URL, or pass --base-url to say which one this run uses.")
@@ -56,7 +56,7 @@ public struct ServerSettings: Sendable, Equatable {
         var mustMatch = false
         if let flag = flags.tokenFile {
             token = .file(path: PathExpansion.expandingTilde(flag, environment: environment), written: flag, profile: nil, place: nil)
-        } else if let active, let written = active.profile.tokenFile {
+        } else if let active, let written = active.profile.connection.tokenFile {
             token = .file(path: PathExpansion.expandingTilde(written, environment: environment), written: written,
                           profile: active.name, place: active.place(.tokenFile))
             mustMatch = environment["ENNEO_TOKEN"] != nil
@@ -66,7 +66,7 @@ public struct ServerSettings: Sendable, Equatable {
             token = .none
         }
 
-        let allowInsecure = flags.allowInsecureHttp || profile?.allowInsecureHttp == true
+        let allowInsecure = flags.allowInsecureHttp || profile?.connection.allowInsecureHttp == true
         if baseURLSource == "profile", let active, !allowInsecure, isPlainHTTPToAnotherHost(baseURL) {
             throw ConfigError("profile '\(active.name)': base-url \(baseURL) uses plain http to another host: the token would travel "
                 + "unencrypted. Use https, or set allow-insecure-http: true in the profile.", file: active.file.path,
@@ -74,14 +74,14 @@ public struct ServerSettings: Sendable, Equatable {
         }
         return ServerSettings(
             active: active, baseURL: baseURL, baseURLSource: baseURLSource, token: token, tokenMustMatchEnvironment: mustMatch,
-            concurrency: flags.concurrency ?? profile?.concurrency ?? 8,
-            maxRps: flags.maxRps ?? profile?.maxRps,
-            maxAttempts: flags.maxAttempts ?? profile?.maxAttempts ?? 6,
-            giveUpAfter: flags.giveUpAfter ?? profile?.giveUpAfter ?? 60,
-            connectTimeout: flags.connectTimeout ?? profile?.connectTimeout ?? 10,
-            timeout: flags.timeout ?? profile?.timeout ?? 60,
-            lowSpeedTime: flags.lowSpeedTime ?? profile?.lowSpeedTime ?? 30,
-            caBundle: (flags.caBundle ?? profile?.caBundle).map { PathExpansion.expandingTilde($0, environment: environment) },
+            concurrency: flags.concurrency ?? profile?.connection.concurrency ?? 8,
+            maxRps: flags.maxRps ?? profile?.connection.maxRps,
+            maxAttempts: flags.maxAttempts ?? profile?.connection.maxAttempts ?? 6,
+            giveUpAfter: flags.giveUpAfter ?? profile?.connection.giveUpAfter ?? 60,
+            connectTimeout: flags.connectTimeout ?? profile?.connection.connectTimeout ?? 10,
+            timeout: flags.timeout ?? profile?.connection.timeout ?? 60,
+            lowSpeedTime: flags.lowSpeedTime ?? profile?.connection.lowSpeedTime ?? 30,
+            caBundle: (flags.caBundle ?? profile?.connection.caBundle).map { PathExpansion.expandingTilde($0, environment: environment) },
             allowInsecureHttp: allowInsecure)
     }
 
