@@ -154,6 +154,10 @@ final class PlanSink: VerdictSink {
 /// `apply`: before-images wait on disk until their PATCH leaves, every outcome is journaled,
 /// and the report and failures files are written at the end.
 final class ApplySink: VerdictSink {
+    /// How many written assessments the apply page shows as tables: the run's record, not its
+    /// sign-off (that is the plan's page), so a big run pays for a few hundred tables, no more.
+    static let writtenTablesShown = 200
+
     private let directory: String
     private let journal: Journal
     /// Each before-image by its assessment's index in preflight.
@@ -188,7 +192,7 @@ final class ApplySink: VerdictSink {
                  seen: PreflightSeen?) throws(FileError) -> PreflightVerdict {
         guard case .write(_, let undo, let notRestorable) = verdict else { return verdict }
         // Only as many tables as the page shows are rendered: a big apply pays for no more.
-        if let seen, let writtenTables, tableIndex.withLock({ $0.count < ReviewPage.fullLimit }) {
+        if let seen, let writtenTables, tableIndex.withLock({ $0.count < Self.writtenTablesShown }) {
             let write = PlannedWrite(update: update, seen: seen, unrestorable: notRestorable)
             try writtenTables.store(Array(ChangeTable.html(write, sourceNames: ReviewPage.rowsText(update.sources, inputs: inputNames)).utf8), at: index)
             tableIndex.withLock { $0[update.assessmentId] = index }
@@ -268,7 +272,7 @@ final class ApplySink: VerdictSink {
     }
 
     /// The page's "Written" section: each applied assessment's table, the value it held before
-    /// and the value written (at most ``ReviewPage/fullLimit``; the rest are counted).
+    /// and the value written (at most ``writtenTablesShown``; the rest are counted).
     private func writtenSection(_ report: RunReport) throws -> String {
         guard let writtenTables else { return "" }
         let indices = tableIndex.withLock { $0 }
@@ -276,14 +280,14 @@ final class ApplySink: VerdictSink {
         guard !applied.isEmpty else { return "" }
         var html = "<h2 id=\"written\">Written</h2>\n<p>Each assessment written by this run, with the value it held before and the value written.</p>\n"
         var shown = 0
-        for outcome in applied where shown < ReviewPage.fullLimit {
+        for outcome in applied where shown < Self.writtenTablesShown {
             guard let id = outcome.assessmentId, let index = indices[id], let table = try writtenTables.piece(at: index) else { continue }
             html += String(decoding: table, as: UTF8.self)
             shown += 1
         }
         if shown < applied.count {
             html += "<p class=\"more\">\(applied.count - shown) more written assessment\(applied.count - shown == 1 ? " is" : "s are") not shown here"
-            html += " (the page shows at most \(ReviewPage.fullLimit), and not those of an earlier, interrupted part of a resumed run); report.json lists every outcome.</p>\n"
+            html += " (the page shows at most \(Self.writtenTablesShown), and not those of an earlier, interrupted part of a resumed run); report.json lists every outcome.</p>\n"
         }
         return html
     }
