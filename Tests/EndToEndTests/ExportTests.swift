@@ -79,10 +79,12 @@ struct ExportTests {
         }
     }
 
-    @Test func theFileIsPrivateAndAnExistingOneIsKeptUnlessForced() async throws {
+    /// The same rule for every format the export writes, the workbook included.
+    @Test(arguments: ["sheet.csv", "sheet.xlsx"])
+    func theFileIsPrivateAndAnExistingOneIsKeptUnlessForced(name: String) async throws {
         try await withSimulator { simulator in
             let dir = scratchDirectory()
-            let path = "\(dir)/sheet.csv"
+            let path = "\(dir)/\(name)"
             let first = await runExport(simulator, output: path)
             #expect(first.exitStatus == .success)
             let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
@@ -94,9 +96,13 @@ struct ExportTests {
             #expect(read(path) == "reviewer's edits")
             let forced = await runExport(simulator, output: path, force: true)
             #expect(forced.exitStatus == .success)
-            #expect(read(path)?.hasPrefix("\u{FEFF}assessmentId,") == true)
+            if name.hasSuffix(".xlsx") {
+                #expect(FileManager.default.contents(atPath: path)?.starts(with: [0x50, 0x4B, 0x03, 0x04]) == true, "a zip")
+            } else {
+                #expect(read(path)?.hasPrefix("\u{FEFF}assessmentId,") == true)
+            }
             let entries = try FileManager.default.contentsOfDirectory(atPath: dir)
-            #expect(entries == ["sheet.csv"])
+            #expect(entries == [name])
         }
     }
 

@@ -170,26 +170,6 @@ struct WorkbookExportTests {
         }
     }
 
-    @Test func theWorkbookIsPrivateAndAnExistingOneIsKeptUnlessForced() async throws {
-        try await withSimulator(assessments: 20) { simulator in
-            let dir = scratchDirectory()
-            let path = "\(dir)/sheet.xlsx"
-            let first = await runExport(simulator, output: path)
-            #expect(first.exitStatus == .success)
-            let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
-            #expect(mode == 0o600)
-            write("reviewer's edits", to: path)
-            let refused = await runExport(simulator, output: path)
-            #expect(refused.exitStatus == .invalidInput)
-            #expect(refused.problem == "\(path) exists and may hold a reviewer's edits: choose another name or pass --force")
-            #expect(read(path) == "reviewer's edits")
-            let forced = await runExport(simulator, output: path, force: true)
-            #expect(forced.exitStatus == .success)
-            #expect(FileManager.default.contents(atPath: path)?.starts(with: [0x50, 0x4B, 0x03, 0x04]) == true)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["sheet.xlsx"])
-        }
-    }
-
     @Test func theCommandWritesAWorkbookAndRefusesCSVOptionsForIt() async throws {
         try await withSimulator(assessments: 20) { simulator in
             let dir = scratchDirectory()
